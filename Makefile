@@ -1,0 +1,55 @@
+# Carepath: the two commands are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install lint format migrate seed clean constraints
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Serve the app with demo data: SQLite, Celery tasks run eagerly, SMS printed to the console.
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrate: install
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+
+seed: install
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+
+clean:
+	rm -rf $(VENV) var staticfiles
+
+# Re-pin every dependency after changing pyproject.toml (needs the package registry).
+constraints:
+	rm -rf .venv-pin && $(PYTHON) -m venv .venv-pin
+	.venv-pin/bin/python -m pip install --quiet --upgrade pip
+	.venv-pin/bin/python -m pip install --quiet -e '.[dev]'
+	( echo '# Pinned versions for a reproducible install: pip install -c constraints.txt -e ".[dev]"'; \
+	  echo '# Regenerate after changing pyproject.toml: make constraints'; \
+	  .venv-pin/bin/python -m pip freeze --exclude-editable ) > constraints.txt
+	rm -rf .venv-pin

@@ -1,0 +1,48 @@
+"""Append-only log of reads. Selectors that hand a protected record to a person call it."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
+
+from carepath.audit.models import AccessLogEntry
+
+
+def label_for(obj: Model) -> str:
+    """A reference to the record that carries no personal data."""
+    label = getattr(obj, "audit_label", None)
+    return str(label) if label else f"{obj._meta.verbose_name} #{obj.pk}"
+
+
+def record(
+    obj: Model, *, by, basis: str, action: str = AccessLogEntry.Action.VIEW, path: str = ""
+) -> AccessLogEntry:
+    return AccessLogEntry.objects.create(
+        organisation_id=getattr(obj, "organisation_id", None),
+        actor=by,
+        action=action,
+        object_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        object_label=label_for(obj)[:120],
+        basis=basis[:200],
+        path=path[:300],
+    )
+
+
+def record_many(objs, *, by, basis: str, action: str, path: str = "") -> None:
+    """One row per record, in one insert (a search or an export reads many at once)."""
+    objs = list(objs)
+    if not objs:
+        return
+    content_types = ContentType.objects.get_for_models(*{type(o) for o in objs})
+    AccessLogEntry.objects.bulk_create(
+        AccessLogEntry(
+            organisation_id=getattr(obj, "organisation_id", None),
+            actor=by,
+            action=action,
+            object_type=content_types[type(obj)],
+            object_id=obj.pk,
+            object_label=label_for(obj)[:120],
+            basis=basis[:200],
+            path=path[:300],
+        )
+        for obj in objs
+    )

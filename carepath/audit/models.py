@@ -1,0 +1,94 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows are never changed.")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} rows are only removed by retention.")
+
+    def _prune(self) -> int:
+        """Retention is the one way rows leave (see tasks.access_log_prune)."""
+        return models.QuerySet.delete(self)[0]
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows are never deleted.")
+
+
+class TimelineEvent(AppendOnlyModel):
+    """Something a service did to a record, by whom and why. Every app writes to the same
+    timeline, keyed by the record the event belongs to (a case, in most of the product)."""
+
+    organisation = models.ForeignKey(
+        "people.Organisation", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    kind = models.CharField(_("event"), max_length=80)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class AccessLogEntry(AppendOnlyModel):
+    """One read of a protected record: who, what, when, and why they were allowed."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        SEARCH = "search", _("Found in a search")
+        EXPORT = "export", _("Exported")
+
+    organisation = models.ForeignKey(
+        "people.Organisation", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    # A reference that identifies the record to staff without personal data (e.g. a case number).
+    object_label = models.CharField(_("record"), max_length=120)
+    basis = models.CharField(_("why allowed"), max_length=200)
+    path = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"]),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.action} {self.object_label}"

@@ -1,0 +1,91 @@
+"""Demo organisations, teams and staff. Idempotent: running it again changes nothing."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from carepath.people.models import Jurisdiction, Organisation, Role, RoleAssignment, Team, User
+
+DEMO_PASSWORD = "carepath-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoOrganisation:
+    slug: str
+    name: str
+    jurisdiction: str
+    teams: tuple[str, ...]
+
+
+ORGANISATIONS = (
+    DemoOrganisation(
+        "clyde",
+        "Clyde Survivor Support (demo)",
+        Jurisdiction.SCOTLAND,
+        ("Glasgow casework", "Glasgow accommodation"),
+    ),
+    DemoOrganisation(
+        "taff",
+        "Taff Valley Refuge Network (demo)",
+        Jurisdiction.ENGLAND_WALES,
+        ("Cardiff casework", "Cardiff refuges"),
+    ),
+)
+
+# One person per role in each organisation: (role, first name, last name, team index or None)
+STAFF = (
+    (Role.CASEWORKER, "Morag", "Kerr", 0),
+    (Role.SERVICE_MANAGER, "Iain", "Fraser", 0),
+    (Role.ACCOMMODATION_MANAGER, "Shona", "Reid", 1),
+    (Role.MARAC_CHAIR, "Alasdair", "Munro", None),
+    (Role.MARAC_PARTNER, "Fiona", "Doyle", None),
+    (Role.ADMINISTRATOR, "Ewan", "Baird", None),
+)
+WELSH_NAMES = {
+    Role.CASEWORKER: ("Ffion", "Jones"),
+    Role.SERVICE_MANAGER: ("Rhys", "Evans"),
+    Role.ACCOMMODATION_MANAGER: ("Carys", "Morgan"),
+    Role.MARAC_CHAIR: ("Gareth", "Price"),
+    Role.MARAC_PARTNER: ("Seren", "Hughes"),
+    Role.ADMINISTRATOR: ("Owain", "Lewis"),
+}
+
+
+def username_for(role: str, organisation_slug: str) -> str:
+    return f"{role.replace('_', '.')}.{organisation_slug}"
+
+
+@transaction.atomic
+def seed_people() -> list[tuple[str, str, str]]:
+    """Returns (organisation, role, username) for every demo login."""
+    logins = []
+    for spec in ORGANISATIONS:
+        organisation, _ = Organisation.objects.update_or_create(
+            slug=spec.slug, defaults={"name": spec.name, "jurisdiction": spec.jurisdiction}
+        )
+        teams = [
+            Team.objects.get_or_create(organisation=organisation, name=name)[0]
+            for name in spec.teams
+        ]
+        for role, first, last, team_index in STAFF:
+            if spec.slug == "taff":
+                first, last = WELSH_NAMES[role]
+            username = username_for(role, spec.slug)
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.org",
+                    "organisation": organisation,
+                },
+            )
+            if created or not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            RoleAssignment.objects.get_or_create(user=user, role=role)
+            team = teams[team_index] if team_index is not None else None
+            if team and not user.teams.filter(pk=team.pk).exists():
+                user.teams.add(team)
+            logins.append((organisation.name, Role(role).label, username))
+    return logins

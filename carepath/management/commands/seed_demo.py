@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from carepath import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisations, staff and records. Safe to run again."
+
+    def handle(self, *args, **options):
+        logins = demo.seed_people()
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ as:"))
+        width = max(len(username) for _, _, username in logins)
+        for organisation, role, username in logins:
+            self.stdout.write(f"  {username.ljust(width)}  {role:<22} {organisation}")
+        self.stdout.write(f"Every demo password is: {demo.DEMO_PASSWORD}")

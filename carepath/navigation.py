@@ -1,0 +1,42 @@
+"""Where each role starts and what the navigation offers it."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from carepath.people.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: tuple[str, ...]
+
+
+# The first item a person's roles reach is their start page.
+NAVIGATION = (
+    NavItem(_("My caseload"), "casework:caseload", (Role.CASEWORKER,)),
+    NavItem(_("Service dashboard"), "casework:dashboard", (Role.SERVICE_MANAGER,)),
+    NavItem(_("Vacancies"), "accommodation:board", (Role.ACCOMMODATION_MANAGER,)),
+    NavItem(_("MARAC meetings"), "marac:meetings", (Role.MARAC_CHAIR, Role.MARAC_PARTNER)),
+    NavItem(_("Access log"), "audit:access_log", (Role.SERVICE_MANAGER,)),
+    NavItem(_("Users"), "people:users", (Role.ADMINISTRATOR,)),
+    NavItem(_("Teams"), "people:teams", (Role.ADMINISTRATOR,)),
+)
+
+
+def items_for(user) -> list[dict]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [
+        {"label": item.label, "url": reverse(item.url_name), "name": item.url_name}
+        for item in NAVIGATION
+        if any(user.has_role(role) for role in item.roles)
+    ]
+
+
+def start_url_for(user) -> str | None:
+    items = items_for(user)
+    return items[0]["url"] if items else None

@@ -1,0 +1,95 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Jurisdiction(models.TextChoices):
+    ENGLAND_WALES = "england_wales", _("England and Wales")
+    SCOTLAND = "scotland", _("Scotland")
+    NORTHERN_IRELAND = "northern_ireland", _("Northern Ireland")
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", _("Caseworker")
+    SERVICE_MANAGER = "service_manager", _("Service manager")
+    ACCOMMODATION_MANAGER = "accommodation_manager", _("Accommodation manager")
+    MARAC_CHAIR = "marac_chair", _("MARAC chair")
+    MARAC_PARTNER = "marac_partner", _("MARAC partner")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=20, choices=Jurisdiction.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(_("name"), max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of staff. Belongs to one organisation, may sit in several teams and hold several
+    roles; people with no organisation (platform operators) see no case data at all."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="users", null=True, blank=True
+    )
+    teams = models.ManyToManyField(Team, related_name="members", blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=[teams])
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        return frozenset(a.role for a in self.role_assignments.all())
+
+    def has_role(self, role: str) -> bool:
+        return self.is_active and role in self.roles
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [label for value, label in Role.choices if value in self.roles]
+
+    @cached_property
+    def team_ids(self) -> frozenset[int]:
+        return frozenset(self.teams.values_list("pk", flat=True))
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="role_assignment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_role_display()

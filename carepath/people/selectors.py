@@ -1,0 +1,27 @@
+from django.db.models import Prefetch, QuerySet
+
+from carepath import policy
+from carepath.audit import access_log
+from carepath.people.models import RoleAssignment, Team, User
+
+
+def users_managed_by(user: User) -> QuerySet[User]:
+    return policy.visible(user, "people.user.manage", User.objects.all()).prefetch_related(
+        "teams", Prefetch("role_assignments", queryset=RoleAssignment.objects.order_by("role"))
+    )
+
+
+def user_for_administration(*, by: User, pk: int, path: str = "") -> User:
+    """A staff record for its administrator; the read is logged."""
+    user, why = policy.get_or_404(by, "people.user.manage", User.objects.all(), pk=pk)
+    access_log.record(user, by=by, basis=why, path=path)
+    return user
+
+
+def teams_managed_by(user: User) -> QuerySet[Team]:
+    return policy.visible(user, "people.team.manage", Team.objects.all())
+
+
+def team_for_administration(*, by: User, pk: int) -> Team:
+    team, _why = policy.get_or_404(by, "people.team.manage", Team.objects.all(), pk=pk)
+    return team

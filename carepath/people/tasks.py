@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from carepath.people import services
+from carepath.people.models import User
+
+
+@shared_task
+def password_reset_email_send(user_id: int, domain: str, use_https: bool) -> bool:
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None:
+        return False
+    services.password_reset_email_send(user=user, domain=domain, use_https=use_https)
+    return True

@@ -1,0 +1,138 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from carepath import policy
+from carepath.audit import history
+from carepath.audit.selectors import timeline_of
+from carepath.decorators import role_required
+from carepath.people import selectors, services
+from carepath.people.forms import TeamForm, UserForm
+from carepath.people.models import Role
+
+
+@role_required(Role.ADMINISTRATOR)
+def users(request):
+    page = Paginator(selectors.users_managed_by(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "people/users.html", {"page": page})
+
+
+@role_required(Role.ADMINISTRATOR)
+def user_new(request):
+    form = UserForm(request.POST or None, teams=selectors.teams_managed_by(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_create(
+                by=request.user,
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                roles=data["roles"],
+                teams=data["teams"],
+                invite_domain=request.get_host(),
+                invite_https=request.is_secure(),
+            )
+        except services.PeopleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, _("%(name)s was added and sent a link to set a password.") % {"name": user}
+            )
+            return redirect("people:user", pk=user.pk)
+    return render(request, "people/user_form.html", {"form": form, "editing": None})
+
+
+@role_required(Role.ADMINISTRATOR)
+def user_detail(request, pk: int):
+    user = selectors.user_for_administration(by=request.user, pk=pk, path=request.path)
+    form = UserForm(
+        request.POST or None,
+        teams=selectors.teams_managed_by(request.user),
+        editing=True,
+        initial={
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "roles": sorted(user.roles),
+            "teams": list(user.teams.all()),
+            "is_active": user.is_active,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_update(
+                by=request.user,
+                user=user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                roles=data["roles"],
+                teams=data["teams"],
+                is_active=data["is_active"],
+            )
+        except services.PeopleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("people:user", pk=user.pk)
+    return render(
+        request,
+        "people/user_detail.html",
+        {
+            "person": user,
+            "form": form,
+            "revisions": history.revisions(user),
+            "events": timeline_of(user)[:50],
+        },
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+def teams(request):
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(by=request.user, name=form.cleaned_data["name"])
+        except services.PeopleError as error:
+            form.add_error("name", str(error))
+        else:
+            messages.success(request, _("Team %(name)s added.") % {"name": team.name})
+            return redirect("people:teams")
+    return render(
+        request,
+        "people/teams.html",
+        {"teams": selectors.teams_managed_by(request.user), "form": form},
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+def team_detail(request, pk: int):
+    team = selectors.team_for_administration(by=request.user, pk=pk)
+    form = TeamForm(request.POST or None, initial={"name": team.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_rename(by=request.user, team=team, name=form.cleaned_data["name"])
+        except services.PeopleError as error:
+            form.add_error("name", str(error))
+        else:
+            messages.success(request, _("Team renamed."))
+            return redirect("people:teams")
+    members = team.members.order_by("first_name", "last_name")
+    return render(
+        request, "people/team_detail.html", {"team": team, "form": form, "members": members}
+    )
+
+
+@login_required
+def profile(request):
+    """Your own account: who you are, your organisation, teams and roles."""
+    return render(
+        request,
+        "people/profile.html",
+        {"can_manage_users": policy.can(request.user, "people.user.manage")},
+    )

@@ -1,0 +1,139 @@
+"""The access policy: the one place that says who may see and do what.
+
+Deny by default. Each permission is a *rule* with two halves that must agree:
+
+- ``check(user, obj)`` decides for one object and returns the basis of access (the "why" that
+  the access log records) or ``None``;
+- ``scope(user, queryset)`` narrows a queryset to the objects the check would allow, so lists,
+  searches, exports and counts apply the same rule as a detail page.
+
+A permission with no rule allows nothing. Selectors call ``visible`` and ``get_or_404``; services
+call ``require``. A record a person must not see is answered with a 404, never with a hint
+that it exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from carepath.people.models import Role
+
+Check = Callable[[Any, Any], "str | None"]
+Scope = Callable[[Any, QuerySet], QuerySet]
+
+
+class PolicyDenied(PermissionDenied):
+    """The person may see the record but may not do this to it."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    permission: str
+    check: Check
+    scope: Scope | None
+
+
+_rules: dict[str, Rule] = {}
+
+
+def rule(permission: str, *, scope: Scope | None = None) -> Callable[[Check], Check]:
+    def register(check: Check) -> Check:
+        if permission in _rules:
+            raise ValueError(f"A rule for {permission!r} is already registered.")
+        _rules[permission] = Rule(permission, check, scope)
+        return check
+
+    return register
+
+
+def _is_staff_member(user) -> bool:
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.organisation_id
+    )
+
+
+def basis(user, permission: str, obj: Model | None = None) -> str | None:
+    """Why ``user`` may do ``permission`` to ``obj``, or None if they may not."""
+    found = _rules.get(permission)
+    if found is None or not _is_staff_member(user):
+        return None
+    return found.check(user, obj)
+
+
+def can(user, permission: str, obj: Model | None = None) -> bool:
+    return basis(user, permission, obj) is not None
+
+
+def require(user, permission: str, obj: Model | None = None) -> str:
+    why = basis(user, permission, obj)
+    if why is None:
+        raise PolicyDenied(permission)
+    return why
+
+
+def visible(user, permission: str, queryset: QuerySet) -> QuerySet:
+    found = _rules.get(permission)
+    if found is None or found.scope is None or not _is_staff_member(user):
+        return queryset.none()
+    return found.scope(user, queryset)
+
+
+def get_or_404(user, permission: str, queryset: QuerySet, **lookup) -> tuple[Model, str]:
+    """The object and the basis of access; a 404 for anything the person must not see."""
+    obj = visible(user, permission, queryset).filter(**lookup).first()
+    why = basis(user, permission, obj) if obj is not None else None
+    if why is None:
+        raise Http404
+    return obj, why
+
+
+def roles_with(user, *roles: str) -> list[str]:
+    return [role for role in roles if user.has_role(role)]
+
+
+# --- People and configuration ------------------------------------------------------------
+
+
+def _same_organisation_administrator(user, obj) -> str | None:
+    if user.has_role(Role.ADMINISTRATOR) and (
+        obj is None or obj.organisation_id == user.organisation_id
+    ):
+        return "organisation administrator"
+    return None
+
+
+def _administrator_scope(user, queryset: QuerySet) -> QuerySet:
+    if not user.has_role(Role.ADMINISTRATOR):
+        return queryset.none()
+    return queryset.filter(organisation_id=user.organisation_id)
+
+
+rule("people.user.manage", scope=_administrator_scope)(_same_organisation_administrator)
+rule("people.team.manage", scope=_administrator_scope)(_same_organisation_administrator)
+
+
+# --- Audit ----------------------------------------------------------------------------------
+
+
+def _service_manager_scope(user, queryset: QuerySet) -> QuerySet:
+    if not user.has_role(Role.SERVICE_MANAGER):
+        return queryset.none()
+    return queryset.filter(organisation_id=user.organisation_id)
+
+
+@rule("audit.access_log.view", scope=_service_manager_scope)
+def _access_log_view(user, obj) -> str | None:
+    if user.has_role(Role.SERVICE_MANAGER) and (
+        obj is None or obj.organisation_id == user.organisation_id
+    ):
+        return "service manager"
+    return None

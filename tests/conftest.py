@@ -1,0 +1,74 @@
+import pytest
+
+from carepath.people.models import Role
+from tests.factories import OrganisationFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture
+def org_a(db):
+    return OrganisationFactory(name="Organisation A", slug="org-a")
+
+
+@pytest.fixture
+def org_b(db):
+    return OrganisationFactory(name="Organisation B", slug="org-b")
+
+
+@pytest.fixture
+def team_a(org_a):
+    return TeamFactory(organisation=org_a, name="Team A")
+
+
+@pytest.fixture
+def make_user(db):
+    def make(organisation, *roles, **kwargs):
+        return UserFactory(organisation=organisation, roles=list(roles), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def admin_a(make_user, org_a):
+    return make_user(org_a, Role.ADMINISTRATOR, username="admin.a")
+
+
+@pytest.fixture
+def admin_b(make_user, org_b):
+    return make_user(org_b, Role.ADMINISTRATOR, username="admin.b")
+
+
+@pytest.fixture
+def manager_a(make_user, org_a):
+    return make_user(org_a, Role.SERVICE_MANAGER, username="manager.a")
+
+
+@pytest.fixture
+def manager_b(make_user, org_b):
+    return make_user(org_b, Role.SERVICE_MANAGER, username="manager.b")
+
+
+@pytest.fixture
+def celery_broker():
+    """Point the Celery app at a real broker URL (tasks are published, not run in-process)."""
+    from kombu import pools as kombu_pools
+
+    from carepath.celery import app
+
+    conf = app.conf
+    saved = (conf.task_always_eager, conf.get("broker_write_url"))
+
+    def reset_pools():
+        # kombu builds its connection and producer pools from broker_url on first use.
+        kombu_pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    def use(url: str):
+        # broker_write_url, because Celery lets a CELERY_BROKER_URL variable beat broker_url.
+        conf.task_always_eager, conf.broker_write_url = False, url
+        reset_pools()
+        return app
+
+    yield use
+    conf.task_always_eager, conf.broker_write_url = saved
+    reset_pools()
