@@ -19,6 +19,8 @@ class NavItem:
 NAVIGATION = (
     NavItem(_("My caseload"), "casework:caseload", (Role.CASEWORKER,)),
     NavItem(_("Service dashboard"), "casework:dashboard", (Role.SERVICE_MANAGER,)),
+    NavItem(_("New referral"), "casework:case_new", (Role.CASEWORKER, Role.SERVICE_MANAGER)),
+    NavItem(_("Find a case"), "casework:search", (Role.CASEWORKER, Role.SERVICE_MANAGER)),
     NavItem(_("Vacancies"), "accommodation:board", (Role.ACCOMMODATION_MANAGER,)),
     NavItem(_("MARAC meetings"), "marac:meetings", (Role.MARAC_CHAIR, Role.MARAC_PARTNER)),
     NavItem(_("Access log"), "audit:access_log", (Role.SERVICE_MANAGER,)),

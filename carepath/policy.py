@@ -137,3 +137,64 @@ def _access_log_view(user, obj) -> str | None:
     ):
         return "service manager"
     return None
+
+
+# --- Cases ----------------------------------------------------------------------------------
+# A caseworker sees the cases allocated to them and their teams' cases; a service manager sees
+# every case of their organisation. Nobody else sees case content.
+
+
+def _case_basis(user, case) -> str | None:
+    if case is None or case.organisation_id != user.organisation_id:
+        return None
+    if user.has_role(Role.SERVICE_MANAGER):
+        return "service manager"
+    if user.has_role(Role.CASEWORKER):
+        if case.caseworker_id == user.pk:
+            return "allocated caseworker"
+        if case.team_id in user.team_ids:
+            return "team member"
+    return None
+
+
+def _case_scope(user, queryset: QuerySet) -> QuerySet:
+    from django.db.models import Q
+
+    if user.has_role(Role.SERVICE_MANAGER):
+        return queryset.filter(organisation_id=user.organisation_id)
+    if user.has_role(Role.CASEWORKER):
+        return queryset.filter(organisation_id=user.organisation_id).filter(
+            Q(caseworker_id=user.pk) | Q(team_id__in=user.team_ids)
+        )
+    return queryset.none()
+
+
+rule("case.view", scope=_case_scope)(_case_basis)
+rule("case.edit")(_case_basis)
+rule("case.transition")(_case_basis)
+
+
+@rule("case.allocate")
+def _case_allocate(user, case) -> str | None:
+    if user.has_role(Role.SERVICE_MANAGER) and (
+        case is None or case.organisation_id == user.organisation_id
+    ):
+        return "service manager"
+    return None
+
+
+@rule("case.create")
+def _case_create(user, team) -> str | None:
+    """``team`` is the team that will hold the new case."""
+    if team is None or team.organisation_id != user.organisation_id:
+        return None
+    if user.has_role(Role.SERVICE_MANAGER):
+        return "service manager"
+    if user.has_role(Role.CASEWORKER) and team.pk in user.team_ids:
+        return "team member"
+    return None
+
+
+@rule("nrm.edit")
+def _nrm_edit(user, nrm) -> str | None:
+    return _case_basis(user, nrm.case) if nrm is not None else None

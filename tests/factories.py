@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 
 from carepath.people.models import Jurisdiction, Organisation, RoleAssignment, Team, User
@@ -44,3 +46,37 @@ class UserFactory(factory.django.DjangoModelFactory):
     def teams(self, create, extracted, **kwargs):
         if extracted:
             self.teams.set(extracted)
+
+
+class ReferringAgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.ReferringAgency"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    kind = "police"
+    first_responder_from = datetime.date(2009, 4, 1)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """A referral recorded through the service, so it has its NRM record and reference."""
+
+    class Meta:
+        model = "casework.Case"
+
+    team = factory.SubFactory(TeamFactory)
+    given_name = factory.Sequence(lambda n: f"Person{n}")
+    family_name = "Example"
+    gender = "female"
+    date_of_birth = datetime.date(1990, 5, 1)
+    referral_date = datetime.date(2026, 1, 5)
+    referral_source = "first_responder"
+
+    @classmethod
+    def _create(cls, model_class, *args, team, by=None, **kwargs):
+        from carepath.people.models import Role
+        from casework.services.cases import case_create
+
+        if by is None:
+            by = UserFactory(organisation=team.organisation, roles=[Role.SERVICE_MANAGER])
+        return case_create(by=by, team=team, values=kwargs)

@@ -2,7 +2,7 @@ from django.db.models import Prefetch, QuerySet
 
 from carepath import policy
 from carepath.audit import access_log
-from carepath.people.models import RoleAssignment, Team, User
+from carepath.people.models import Role, RoleAssignment, Team, User
 
 
 def users_managed_by(user: User) -> QuerySet[User]:
@@ -25,3 +25,12 @@ def teams_managed_by(user: User) -> QuerySet[Team]:
 def team_for_administration(*, by: User, pk: int) -> Team:
     team, _why = policy.get_or_404(by, "people.team.manage", Team.objects.all(), pk=pk)
     return team
+
+
+def teams_for_intake(user: User) -> QuerySet[Team]:
+    """The teams a person may record a referral into: their own teams, or for a service
+    manager every team of the organisation."""
+    teams = Team.objects.filter(organisation_id=user.organisation_id)
+    if not user.has_role(Role.SERVICE_MANAGER):
+        teams = teams.filter(pk__in=user.team_ids)
+    return teams.order_by("name")

@@ -1,0 +1,137 @@
+"""Deadlines and targets derived from a case's dates and the dated period rules."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from carepath.clocks.models import PeriodRule
+from carepath.clocks.selectors import NoPeriodRule, all_period_rules, deadline
+from casework.models import Case, CaseState, NrmState
+from casework.models.records import GoalStatus
+
+DUE_SOON = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    label: str
+    due: date
+    today: date
+    # A target is reported when missed, never enforced (e.g. the 5 working day RG target).
+    is_target: bool = False
+
+    @property
+    def status(self) -> str:
+        if self.due < self.today:
+            return "overdue"
+        if self.due - self.today <= DUE_SOON:
+            return "due"
+        return "upcoming"
+
+    @property
+    def status_label(self) -> str:
+        if self.status == "overdue":
+            return str(_("Target missed")) if self.is_target else str(_("Overdue"))
+        return str(_("Due soon")) if self.status == "due" else str(_("Upcoming"))
+
+
+def recovery_period_end(case: Case, *, rules: Sequence[PeriodRule] | None = None) -> date | None:
+    nrm = case.nrm
+    if nrm.rg_decision_on is None or not nrm.rg_positive:
+        return None
+    if nrm.recovery_curtailed_to:
+        return nrm.recovery_curtailed_to
+    return deadline(
+        kind="nrm_recovery_period",
+        jurisdiction=case.jurisdiction,
+        start=nrm.rg_decision_on,
+        extra_days=nrm.recovery_extension_days,
+        rules=rules,
+    )
+
+
+def rg_target(case: Case, *, rules: Sequence[PeriodRule] | None = None) -> date | None:
+    if case.nrm.submitted_on is None:
+        return None
+    return deadline(
+        kind="nrm_rg_target",
+        jurisdiction=case.jurisdiction,
+        start=case.nrm.submitted_on,
+        rules=rules,
+    )
+
+
+def move_on_end(case: Case, *, rules: Sequence[PeriodRule] | None = None) -> date | None:
+    nrm = case.nrm
+    if nrm.cg_decision_on is None or not nrm.cg_positive:
+        return None
+    return deadline(
+        kind="nrm_move_on", jurisdiction=case.jurisdiction, start=nrm.cg_decision_on, rules=rules
+    )
+
+
+def case_deadlines(
+    case: Case, *, today: date, rules: Sequence[PeriodRule] | None = None
+) -> list[Deadline]:
+    """The case's open deadlines, soonest first. Expects ``nrm`` and ``support_goals`` to be
+    loaded (``with_deadline_data``) when called for many cases."""
+    if case.state not in (
+        CaseState.ASSESSING,
+        CaseState.SUPPORTED,
+        CaseState.MOVING_ON,
+        CaseState.MISSING,
+        CaseState.REFERRED,
+    ):
+        return []
+    rules = rules if rules is not None else all_period_rules()
+    found: list[Deadline] = []
+    state = case.nrm.state
+    try:
+        if state == NrmState.SUBMITTED:
+            found.append(
+                Deadline(
+                    _("Reasonable grounds decision (5 working day target)"),
+                    rg_target(case, rules=rules),
+                    today,
+                    is_target=True,
+                )
+            )
+        elif state == NrmState.RG_POSITIVE:
+            found.append(
+                Deadline(_("Recovery period ends"), recovery_period_end(case, rules=rules), today)
+            )
+        elif state == NrmState.CG_POSITIVE:
+            end = move_on_end(case, rules=rules)
+            if end >= today:
+                found.append(Deadline(_("Move-on support ends"), end, today))
+    except NoPeriodRule:
+        pass  # no rule configured for that date: nothing to show rather than a wrong date
+    for goal in case.support_goals.all():
+        if goal.status == GoalStatus.OPEN:
+            found.append(
+                Deadline(
+                    _("Support plan review: %(area)s") % {"area": goal.get_area_display()},
+                    goal.review_date,
+                    today,
+                )
+            )
+    if (
+        case.state == CaseState.MISSING
+        and case.is_child
+        and not (case.missing_police_notified_at and case.missing_local_authority_notified_at)
+    ):
+        found.append(
+            Deadline(
+                _("Missing child: notify the police and the local authority"),
+                case.missing_since.date(),
+                today,
+            )
+        )
+    return sorted(found, key=lambda d: d.due)
+
+
+def with_deadlines(cases: Iterable[Case], *, today: date) -> list[tuple[Case, list[Deadline]]]:
+    rules = all_period_rules()
+    return [(case, case_deadlines(case, today=today, rules=rules)) for case in cases]

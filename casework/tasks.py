@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from casework import notifications
+
+
+@shared_task
+def missing_alert_send(case_id: int) -> int:
+    return notifications.missing_alert_send(case_id=case_id)

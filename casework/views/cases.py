@@ -1,0 +1,387 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carepath import policy
+from carepath.audit import history
+from carepath.audit.selectors import timeline_of
+from carepath.decorators import role_required
+from carepath.pathway import ConflictError, PathwayError, available_transitions
+from carepath.people.models import Role
+from carepath.people.selectors import teams_for_intake
+from casework import forms
+from casework.models import CaseState
+from casework.selectors import cases as selectors
+from casework.selectors.deadlines import case_deadlines, move_on_end, recovery_period_end, rg_target
+from casework.services import cases as services
+
+CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER)
+
+
+def _fail(form, error: PathwayError) -> int:
+    form.add_error(None, str(error))
+    return 409 if isinstance(error, ConflictError) else 200
+
+
+@role_required(Role.CASEWORKER)
+def caseload(request):
+    return render(request, "casework/caseload.html", {"rows": selectors.caseload_for(request.user)})
+
+
+@role_required(Role.SERVICE_MANAGER)
+def dashboard(request):
+    data = selectors.service_dashboard(request.user)
+    return render(request, "casework/dashboard.html", data)
+
+
+@role_required(*CASE_ROLES)
+def case_new(request):
+    teams = teams_for_intake(request.user)
+    form = forms.IntakeForm(
+        request.POST or None, teams=teams, initial={"referral_date": timezone.localdate()}
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_create(
+                by=request.user,
+                team=form.cleaned_data["team"],
+                values=form.values(),
+                immediate_needs=form.cleaned_data["immediate_needs"],
+            )
+        except PathwayError as error:
+            status = _fail(form, error)
+        else:
+            messages.success(request, _("Referral %(ref)s recorded.") % {"ref": case.reference})
+            return redirect("casework:case", pk=case.pk)
+    return render(
+        request,
+        "casework/case_form.html",
+        {"form": form, "title": _("Record a referral")},
+        status=status,
+    )
+
+
+@role_required(*CASE_ROLES)
+def batch_new(request):
+    teams = teams_for_intake(request.user)
+    form = forms.BatchForm(request.POST or None, teams=teams, prefix="batch")
+    people = forms.BatchPeopleFormSet(request.POST or None, prefix="people")
+    status = 200
+    if request.method == "POST" and form.is_valid() and people.is_valid():
+        shared = {k: v for k, v in form.cleaned_data.items() if k != "team"}
+        rows = [p for p in people.cleaned_data if p]
+        try:
+            batch = services.batch_create(
+                by=request.user, team=form.cleaned_data["team"], shared=shared, people=rows
+            )
+        except PathwayError as error:
+            status = _fail(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(n)d referrals recorded for %(op)s.")
+                % {"n": len(rows), "op": batch.operation_name},
+            )
+            return redirect(
+                "casework:caseload"
+                if request.user.has_role(Role.CASEWORKER)
+                else "casework:dashboard"
+            )
+    return render(
+        request, "casework/batch_form.html", {"form": form, "people": people}, status=status
+    )
+
+
+@role_required(*CASE_ROLES)
+def case_detail(request, pk: int):
+    case = selectors.case_for(request.user, pk=pk, path=request.path)
+    today = timezone.localdate()
+    events = Paginator(timeline_of(case), 20).get_page(request.GET.get("page"))
+    if request.htmx and request.GET.get("page"):
+        return render(request, "casework/_timeline.html", {"case": case, "events": events})
+    nrm = case.nrm
+    context = {
+        "case": case,
+        "nrm": nrm,
+        "today": today,
+        "deadlines": case_deadlines(case, today=today),
+        "transitions": available_transitions(case, request.user, permission="case.transition"),
+        "nrm_transitions": available_transitions(nrm, request.user, permission="nrm.edit"),
+        "can_edit": policy.can(request.user, "case.edit", case),
+        "can_allocate": policy.can(request.user, "case.allocate", case),
+        "rg_target": rg_target(case),
+        "recovery_end": recovery_period_end(case),
+        "move_on_end": move_on_end(case),
+        "events": events,
+        "consents": case.consents.all(),
+        "disclosures": case.disclosures.all(),
+        "charges": case.charges.all(),
+        "dependants": case.dependants.all(),
+        "goals": case.support_goals.all(),
+        "needs": case.immediate_needs.all(),
+        "notes": case.notes.select_related("recorded_by")[:20],
+        "episodes": _episodes(case),
+    }
+    return render(request, "casework/case_detail.html", context)
+
+
+def _episodes(case):
+    previous = case.previous_episode
+    following = getattr(case, "next_episode", None) if hasattr(case, "next_episode") else None
+    return {"previous": previous, "next": following}
+
+
+@role_required(*CASE_ROLES)
+def case_edit(request, pk: int):
+    case = selectors.case_for(request.user, pk=pk, path=request.path)
+    if not policy.can(request.user, "case.edit", case):
+        raise Http404
+    form = forms.CaseEditForm(
+        request.POST or None, instance=case, initial={"version": case.version}
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        # The form validated a copy; the service re-reads and applies the changes.
+        values = form.values()
+        case.refresh_from_db()
+        try:
+            services.case_update(
+                by=request.user,
+                case=case,
+                expected_version=form.cleaned_data["version"],
+                values=values,
+            )
+        except PathwayError as error:
+            status = _fail(form, error)
+        else:
+            messages.success(request, _("Case details saved."))
+            return redirect("casework:case", pk=case.pk)
+    return render(
+        request,
+        "casework/case_form.html",
+        {"form": form, "case": case, "title": _("Edit case details")},
+        status=status,
+    )
+
+
+@role_required(*CASE_ROLES)
+def case_history(request, pk: int):
+    case = selectors.case_for(request.user, pk=pk, path=request.path)
+    return render(
+        request,
+        "casework/case_history.html",
+        {
+            "case": case,
+            "revisions": history.revisions(case),
+            "nrm_revisions": history.revisions(case.nrm),
+        },
+    )
+
+
+def _allocate_form(request, case, data):
+    caseworkers = selectors.caseworkers_of(request.user)
+    if not policy.can(request.user, "case.allocate", case):
+        caseworkers = caseworkers.filter(pk=request.user.pk)
+    return forms.AllocateForm(data, caseworkers=caseworkers, initial={"version": case.version})
+
+
+def _simple(service):
+    return (
+        forms.ReasonForm,
+        lambda by, case, d: service(
+            by=by, case=case, expected_version=d["version"], reason=d["reason"]
+        ),
+    )
+
+
+TRANSITIONS = {
+    "accept": (
+        _allocate_form,
+        lambda by, case, d: services.case_accept(
+            by=by,
+            case=case,
+            caseworker=d["caseworker"],
+            expected_version=d["version"],
+            reason=d["reason"],
+        ),
+    ),
+    "decline": (
+        forms.DeclineForm,
+        lambda by, case, d: services.case_decline(
+            by=by,
+            case=case,
+            expected_version=d["version"],
+            decline_reason=d["decline_reason"],
+            reason=d["reason"],
+        ),
+    ),
+    "start_support": _simple(services.case_start_support),
+    "plan_move_on": _simple(services.case_plan_move_on),
+    "resume_support": _simple(services.case_resume_support),
+    "found": _simple(services.case_found),
+    "report_missing": (
+        forms.MissingForm,
+        lambda by, case, d: services.case_report_missing(
+            by=by, case=case, expected_version=d["version"], since=d["since"], reason=d["reason"]
+        ),
+    ),
+    "close": (
+        forms.CloseForm,
+        lambda by, case, d: services.case_close(
+            by=by,
+            case=case,
+            expected_version=d["version"],
+            closure_reason=d["closure_reason"],
+            outcomes=d["outcomes"],
+            closed_on=d["closed_on"],
+            reason=d["reason"],
+        ),
+    ),
+}
+
+
+@role_required(*CASE_ROLES)
+def case_transition(request, pk: int, name: str):
+    case = selectors.case_for(request.user, pk=pk, path=request.path)
+    if name not in TRANSITIONS:
+        raise Http404
+    make_form, run = TRANSITIONS[name]
+    data = request.POST if request.method == "POST" else None
+    if make_form is _allocate_form:
+        form = make_form(request, case, data)
+    else:
+        form = make_form(
+            data,
+            initial={
+                "version": case.version,
+                "closed_on": timezone.localdate(),
+                "since": timezone.localtime().replace(second=0, microsecond=0),
+            },
+        )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(request.user, case, form.cleaned_data)
+        except PathwayError as error:
+            status = _fail(form, error)
+        else:
+            messages.success(
+                request,
+                _("Done: the case is now “%(state)s”.") % {"state": case.get_state_display()},
+            )
+            return redirect("casework:case", pk=case.pk)
+    label = next(
+        (
+            t["label"]
+            for t in available_transitions(case, request.user, permission="case.transition")
+            if t["name"] == name
+        ),
+        name.replace("_", " ").capitalize(),
+    )
+    return render(
+        request,
+        "casework/action_form.html",
+        {"case": case, "form": form, "title": label},
+        status=status,
+    )
+
+
+@role_required(*CASE_ROLES)
+def case_allocate(request, pk: int):
+    case = selectors.case_for(request.user, pk=pk, path=request.path)
+    if not policy.can(request.user, "case.allocate", case):
+        raise Http404
+    form = _allocate_form(request, case, request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_allocate(
+                by=request.user,
+                case=case,
+                caseworker=form.cleaned_data["caseworker"],
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except PathwayError as error:
+            status = _fail(form, error)
+        else:
+            messages.success(request, _("Case reallocated."))
+            return redirect(request.POST.get("next") or "casework:dashboard")
+    return render(
+        request,
+        "casework/action_form.html",
+        {"case": case, "form": form, "title": _("Reallocate the case")},
+        status=status,
+    )
+
+
+@role_required(*CASE_ROLES)
+def case_missing_notified(request, pk: int):
+    case = selectors.case_for(request.user, pk=pk, path=request.path)
+    form = forms.MissingNotifiedForm(request.POST or None, initial={"version": case.version})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_record_missing_notification(
+                by=request.user,
+                case=case,
+                expected_version=form.cleaned_data["version"],
+                police_at=form.cleaned_data["police_at"],
+                local_authority_at=form.cleaned_data["local_authority_at"],
+            )
+        except PathwayError as error:
+            status = _fail(form, error)
+        else:
+            messages.success(request, _("Notification recorded."))
+            return redirect("casework:case", pk=case.pk)
+    return render(
+        request,
+        "casework/action_form.html",
+        {"case": case, "form": form, "title": _("Record police and local authority notification")},
+        status=status,
+    )
+
+
+@role_required(*CASE_ROLES)
+def case_reopen(request, pk: int):
+    case = selectors.case_for(request.user, pk=pk, path=request.path)
+    if case.state not in (CaseState.CLOSED, CaseState.DECLINED):
+        raise Http404
+    form = forms.ReopenForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode = services.case_reopen(
+                by=request.user, case=case, reason=form.cleaned_data["reason"]
+            )
+        except PathwayError as error:
+            status = _fail(form, error)
+        else:
+            messages.success(
+                request, _("Re-opened as a new episode, %(ref)s.") % {"ref": episode.reference}
+            )
+            return redirect("casework:case", pk=episode.pk)
+    return render(
+        request,
+        "casework/action_form.html",
+        {"case": case, "form": form, "title": _("Re-open as a new episode")},
+        status=status,
+    )
+
+
+@role_required(*CASE_ROLES)
+def search(request):
+    form = forms.SearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        results = selectors.case_search(
+            request.user,
+            text=form.cleaned_data["q"],
+            date_of_birth=form.cleaned_data["dob"],
+            path=request.path,
+        )
+    return render(request, "casework/search.html", {"form": form, "results": results})
