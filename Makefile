@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint format migrate seed clean constraints
+.PHONY: run test install lint format migrate seed clean constraints graphs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,11 @@ constraints:
 	  echo '# Regenerate after changing pyproject.toml: make constraints'; \
 	  .venv-pin/bin/python -m pip freeze --exclude-editable ) > constraints.txt
 	rm -rf .venv-pin
+
+# Draw the state machines into docs/states/ (needs Graphviz's `dot` for the SVG).
+graphs: install
+	for model in casework.Case casework.NrmRecord; do \
+	  name=$$(echo $$model | cut -d. -f2 | tr A-Z a-z); \
+	  DEBUG=1 $(BIN)/python manage.py graph_transitions $$model > docs/states/$$name.dot; \
+	  dot -Tsvg docs/states/$$name.dot -o docs/states/$$name.svg; \
+	done

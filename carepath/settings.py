@@ -163,8 +163,9 @@ EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@carepath.invalid")
 
 # Celery: with no broker configured, tasks run in-process so a fresh checkout needs nothing.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+_BROKER_CONFIGURED = env.str("CELERY_BROKER_URL", default="")
+CELERY_BROKER_URL = _BROKER_CONFIGURED or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not _BROKER_CONFIGURED
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing gives up quickly: the outbox rows are the record, a lost message only delays.

@@ -61,6 +61,12 @@ class TimelineEvent(AppendOnlyModel):
     def __str__(self) -> str:
         return self.kind
 
+    @property
+    def label(self) -> str:
+        from carepath.audit.timeline import label_for
+
+        return label_for(self.kind)
+
 
 class AccessLogEntry(AppendOnlyModel):
     """One read of a protected record: who, what, when, and why they were allowed."""

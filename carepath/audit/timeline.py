@@ -5,6 +5,17 @@ from django.db.models import Model
 
 from carepath.audit.models import TimelineEvent
 
+# What people read for each kind of event; each app registers its own (AppConfig.ready).
+_labels: dict[str, str] = {}
+
+
+def register_labels(labels: dict[str, str]) -> None:
+    _labels.update(labels)
+
+
+def label_for(kind: str) -> str:
+    return str(_labels.get(kind, kind.replace(".", ": ").replace("_", " ")))
+
 
 def record(
     subject: Model, *, by, kind: str, reason: str = "", detail: dict | None = None

@@ -41,6 +41,11 @@ def has_support_consent(case: "Case") -> bool:
     return case.consents.filter(scope="support", withdrawn_on__isnull=True).exists()
 
 
+def _labels(choices, values) -> list[str]:
+    names = dict(choices.choices)
+    return [str(names.get(value, value)) for value in values]
+
+
 class Case(VersionedModel):
     """One episode of support for one person. A re-opened case is a new episode that points
     back to the one before, so history is never rewritten."""
@@ -257,6 +262,18 @@ class Case(VersionedModel):
         """Under 18 at referral (where age is unknown, treated as an adult until assessed)."""
         age = self.age_at_referral
         return age is not None and age < 18
+
+    @property
+    def exploitation_type_labels(self) -> list[str]:
+        return _labels(c.ExploitationType, self.exploitation_types)
+
+    @property
+    def sector_labels(self) -> list[str]:
+        return _labels(c.Sector, self.exploitation_sectors)
+
+    @property
+    def outcome_labels(self) -> list[str]:
+        return _labels(c.Outcome, self.outcomes)
 
     @property
     def is_open(self) -> bool:

@@ -167,8 +167,8 @@ def duty_to_notify_report(request, pk: int):
                 "gender": case.get_gender_display(),
                 "age_band": age_band,
                 "nationality": case.claimed_nationality.name if case.claimed_nationality else "",
-                "exploitation_types": case.exploitation_types,
-                "exploitation_sectors": case.exploitation_sectors,
+                "exploitation_types": case.exploitation_type_labels,
+                "exploitation_sectors": case.sector_labels,
                 "exploitation_country": (
                     case.exploitation_country.name if case.exploitation_country else ""
                 ),

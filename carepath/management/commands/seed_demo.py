@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from carepath import demo
+from casework import demo as casework_demo
 
 
 class Command(BaseCommand):
@@ -8,6 +9,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = demo.seed_people()
+        cases = casework_demo.seed_cases()
+        self.stdout.write(f"Demo cases added: {cases}")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ as:"))
         width = max(len(username) for _, _, username in logins)
         for organisation, role, username in logins:
