@@ -67,8 +67,11 @@ class VersionedModel(django_fsm.ConcurrentTransitionMixin, models.Model):
             raise ConflictError() from error
 
 
-def lock(obj: VersionedModel, *, expected_version: int | None) -> None:
-    """Lock the row for this transaction and refuse a stale version."""
+def lock(obj: VersionedModel, *, expected_version: int | None, by=None) -> None:
+    """Lock the row for this transaction and refuse a stale version. ``by`` is recorded as the
+    author of the history row the coming save writes (outside a request too: tasks, commands)."""
+    if by is not None:
+        obj._history_user = by
     current = type(obj).objects.select_for_update().filter(pk=obj.pk).values("version").first()
     if current is None:
         raise ConflictError(_("This record no longer exists."))
@@ -110,7 +113,7 @@ def run_transition(
     meta = method._django_fsm
     declared = next(iter(meta.transitions.values())).custom or {}
     policy.require(by, declared.get("permission", permission), obj)
-    lock(obj, expected_version=expected_version)
+    lock(obj, expected_version=expected_version, by=by)
     state = meta.field.get_state(obj)
     if not meta.has_transition(state):
         raise PathwayError(

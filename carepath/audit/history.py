@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 
 @dataclass
@@ -43,9 +44,36 @@ def revisions(obj: Model, *, hidden: frozenset[str] = frozenset()) -> list[Revis
                 if change.field in hidden:
                     revision.changes.append(Change(label, "…", "…"))
                 else:
-                    revision.changes.append(Change(label, change.old, change.new))
+                    revision.changes.append(
+                        Change(
+                            label,
+                            _display(obj, change.field, change.old),
+                            _display(obj, change.field, change.new),
+                        )
+                    )
         result.append(revision)
     return result
+
+
+def _display(obj: Model, name: str, value):
+    """The value as the page shows it elsewhere: choice labels, related records by name."""
+    if value in (None, ""):
+        return None
+    try:
+        model_field = obj._meta.get_field(name)
+    except Exception:  # m2m history fields: a list of through rows
+        return value
+    if model_field.choices:
+        labels = dict(model_field.flatchoices)
+        if isinstance(value, list):
+            return ", ".join(str(labels.get(v, v)) for v in value)
+        return labels.get(value, value)
+    if model_field.is_relation and model_field.many_to_one:
+        related = model_field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else value
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return value
 
 
 def _verbose_name(obj: Model, name: str) -> str:

@@ -5,6 +5,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from carepath import policy
 from carepath.audit import timeline
@@ -76,10 +77,15 @@ def case_create(
         reference=_next_reference(team, values["referral_date"].year),
         **values,
     )
+    case._history_user = by
     case.save()
-    NrmRecord.objects.create(case=case)
-    ImmediateNeed.objects.bulk_create(
-        ImmediateNeed(case=case, need=need) for need in Need.values if need in immediate_needs
+    nrm = NrmRecord(case=case)
+    nrm._history_user = by
+    nrm.save()
+    bulk_create_with_history(
+        [ImmediateNeed(case=case, need=need) for need in Need.values if need in immediate_needs],
+        ImmediateNeed,
+        default_user=by,
     )
     timeline.record(
         case,
@@ -121,7 +127,7 @@ def batch_create(*, by: User, team: Team, shared: dict, people: list[dict]) -> R
 @transaction.atomic
 def case_update(*, by: User, case: Case, expected_version: int, values: dict) -> Case:
     policy.require(by, "case.edit", case)
-    lock(case, expected_version=expected_version)
+    lock(case, expected_version=expected_version, by=by)
     _validate_dates(
         {**{f: getattr(case, f) for f in EDITABLE_FIELDS}, **values}, today=timezone.localdate()
     )
@@ -174,7 +180,7 @@ def case_allocate(
 ) -> Case:
     """Reallocate an open case to another caseworker."""
     policy.require(by, "case.allocate", case)
-    lock(case, expected_version=expected_version)
+    lock(case, expected_version=expected_version, by=by)
     _check_caseworker(case, caseworker)
     if not case.is_open:
         raise PathwayError(_("Only an open case can be reallocated."))
@@ -258,7 +264,7 @@ def case_record_missing_notification(
     *, by: User, case: Case, expected_version: int, police_at=None, local_authority_at=None
 ) -> Case:
     policy.require(by, "case.edit", case)
-    lock(case, expected_version=expected_version)
+    lock(case, expected_version=expected_version, by=by)
     if case.state != CaseState.MISSING:
         raise PathwayError(_("The person is not recorded as missing."))
     for value in (police_at, local_authority_at):
@@ -342,6 +348,7 @@ def case_reopen(*, by: User, case: Case, reason: str) -> Case:
         },
     )
     episode.previous_episode = case
+    episode._history_user = by
     episode.save()
     timeline.record(
         case, by=by, kind="case.reopened", reason=reason, detail={"episode": episode.pk}

@@ -55,7 +55,9 @@ def case_record_add(*, by: User, case: Case, kind: str, values: dict):
         raise PathwayError(
             _("When information is shared without consent, record the lawful basis.")
         )
-    record = RECORD_MODELS[kind].objects.create(case=case, recorded_by=by, **values)
+    record = RECORD_MODELS[kind](case=case, recorded_by=by, **values)
+    record._history_user = by
+    record.save()
     # The record's kind and id only: its content stays behind the access policy.
     timeline.record(case, by=by, kind=f"{kind}.recorded", detail={"id": record.pk})
     return record
@@ -72,6 +74,7 @@ def consent_withdraw(
         raise PathwayError(_("Withdrawal must be after consent was given and not in the future."))
     consent.withdrawn_on = withdrawn_on
     consent.withdrawal_notes = notes
+    consent._history_user = by
     consent.save()
     timeline.record(
         consent.case,
@@ -92,6 +95,7 @@ def goal_set_status(
     goal.status = status
     if review_date:
         goal.review_date = review_date
+    goal._history_user = by
     goal.save()
     timeline.record(goal.case, by=by, kind="goal.updated", detail={"id": goal.pk, "status": status})
     return goal
@@ -113,6 +117,7 @@ def immediate_needs_update(*, by: User, case: Case, statuses: dict[str, str]) ->
             continue
         row.status = status
         row.met_on = today if status == NeedStatus.MET else None
+        row._history_user = by
         row.save()
         changed.append(need)
     if changed:

@@ -374,3 +374,12 @@ def test_other_organisation_team_is_refused(org_b, caseworker_a):
                 "referral_source": "helpline",
             },
         )
+
+
+def test_history_rows_name_the_acting_user_outside_a_request(case_a, manager_a, caseworker_a):
+    assert case_a.history.earliest().history_user == manager_a
+    _accepted(case_a, manager_a, caseworker_a)
+    latest = Case.objects.get(pk=case_a.pk).history.latest()
+    assert latest.history_user == manager_a
+    assert latest.state == CaseState.ASSESSING
+    assert case_a.nrm.history.earliest().history_user == manager_a
