@@ -58,13 +58,27 @@ class VersionedModel(django_fsm.ConcurrentTransitionMixin, models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
+            self._loaded_version = self.version
             self.version += 1
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         try:
             super().save(*args, **kwargs)
         except django_fsm.ConcurrentTransition as error:
+            self.version = self._loaded_version
             raise ConflictError() from error
+
+    def _do_update(self, base_qs, using, pk_val, *args, **kwargs):
+        # Only the row as it was loaded may be overwritten: a save over a newer version (someone
+        # else's edit, not only their transition) updates nothing and is refused.
+        loaded = getattr(self, "_loaded_version", None)
+        if loaded is None:
+            return super()._do_update(base_qs, using, pk_val, *args, **kwargs)
+        updated = super()._do_update(base_qs.filter(version=loaded), using, pk_val, *args,
+                                     **kwargs)
+        if not updated and base_qs.filter(pk=pk_val).exists():
+            raise django_fsm.ConcurrentTransition("The record changed since it was loaded.")
+        return updated
 
 
 def lock(obj: VersionedModel, *, expected_version: int | None, by=None) -> None:

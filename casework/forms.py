@@ -362,7 +362,11 @@ class NrmLocalAuthorityForm(VersionedForm):
 
 
 class RecoveryAdjustForm(VersionedForm):
-    extend_by_days = forms.IntegerField(label=_("Extend by (days)"), min_value=1, required=False)
+    # A year at a time (it can be extended again): an unbounded number overflows every date
+    # derived from it, and the case page could no longer be drawn.
+    extend_by_days = forms.IntegerField(
+        label=_("Extend by (days)"), min_value=1, max_value=365, required=False
+    )
     curtail_to = forms.DateField(label=_("Or curtail to"), required=False, widget=DateInput())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 

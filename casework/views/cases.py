@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from carepath import policy
@@ -310,7 +311,13 @@ def case_allocate(request, pk: int):
             status = _fail(form, error)
         else:
             messages.success(request, _("Case reallocated."))
-            return redirect(request.POST.get("next") or "casework:dashboard")
+            # Only a page of this site: a posted "next" must not send staff elsewhere.
+            next_url = request.POST.get("next", "")
+            if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                return HttpResponseRedirect(next_url)
+            return redirect("casework:dashboard")
     return render(
         request,
         "casework/action_form.html",
