@@ -74,8 +74,7 @@ class VersionedModel(django_fsm.ConcurrentTransitionMixin, models.Model):
         loaded = getattr(self, "_loaded_version", None)
         if loaded is None:
             return super()._do_update(base_qs, using, pk_val, *args, **kwargs)
-        updated = super()._do_update(base_qs.filter(version=loaded), using, pk_val, *args,
-                                     **kwargs)
+        updated = super()._do_update(base_qs.filter(version=loaded), using, pk_val, *args, **kwargs)
         if not updated and base_qs.filter(pk=pk_val).exists():
             raise django_fsm.ConcurrentTransition("The record changed since it was loaded.")
         return updated
