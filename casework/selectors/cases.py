@@ -46,7 +46,10 @@ def caseload_for(user: User, *, today: date | None = None) -> list[dict]:
     rows = []
     for case, deadlines in with_deadlines(cases, today=today):
         next_deadline = deadlines[0] if deadlines else None
-        rows.append({"case": case, "deadlines": deadlines, "next": next_deadline})
+        nrm_clock = next((d for d in deadlines if d.kind == "nrm"), None)
+        rows.append(
+            {"case": case, "deadlines": deadlines, "next": next_deadline, "nrm_clock": nrm_clock}
+        )
     rows.sort(
         key=lambda r: (
             r["next"] is None,

@@ -4,6 +4,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carepath.clocks.models import PeriodRule
@@ -21,6 +22,8 @@ class Deadline:
     today: date
     # A target is reported when missed, never enforced (e.g. the 5 working day RG target).
     is_target: bool = False
+    # "nrm" for the NRM clocks, which the caseload shows in their own column.
+    kind: str = ""
 
     @property
     def status(self) -> str:
@@ -96,16 +99,22 @@ def case_deadlines(
                     rg_target(case, rules=rules),
                     today,
                     is_target=True,
+                    kind="nrm",
                 )
             )
         elif state == NrmState.RG_POSITIVE:
             found.append(
-                Deadline(_("Recovery period ends"), recovery_period_end(case, rules=rules), today)
+                Deadline(
+                    _("Recovery period ends"),
+                    recovery_period_end(case, rules=rules),
+                    today,
+                    kind="nrm",
+                )
             )
         elif state == NrmState.CG_POSITIVE:
             end = move_on_end(case, rules=rules)
             if end >= today:
-                found.append(Deadline(_("Move-on support ends"), end, today))
+                found.append(Deadline(_("Move-on support ends"), end, today, kind="nrm"))
     except NoPeriodRule:
         pass  # no rule configured for that date: nothing to show rather than a wrong date
     for goal in case.support_goals.all():
@@ -125,7 +134,7 @@ def case_deadlines(
         found.append(
             Deadline(
                 _("Missing child: notify the police and the local authority"),
-                case.missing_since.date(),
+                timezone.localdate(case.missing_since),
                 today,
             )
         )

@@ -1,6 +1,6 @@
 """Every write to a case's NRM record."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,12 +10,18 @@ from carepath import policy
 from carepath.audit import timeline
 from carepath.pathway import PathwayError, lock, run_transition
 from carepath.people.models import User
-from casework.models import NrmRecord, NrmState, ReferringAgency
+from casework.models import CompetentAuthority, NrmRecord, NrmState, ReferringAgency
+from casework.selectors.deadlines import recovery_period_end
 
 
 def _not_future(day: date, what: str) -> None:
     if day > timezone.localdate():
         raise PathwayError(_("%(what)s cannot be in the future.") % {"what": what})
+
+
+def _not_before_referral(nrm: NrmRecord, day: date) -> None:
+    if day < nrm.case.referral_date:
+        raise PathwayError(_("This date cannot be before the referral date."))
 
 
 def _run(
@@ -66,8 +72,9 @@ def nrm_notify_local_authority(
 ) -> NrmRecord:
     """Children are referred through the local authority: record when it was told."""
     policy.require(by, "nrm.edit", nrm)
-    lock(nrm, expected_version=expected_version)
+    lock(nrm, expected_version=expected_version, by=by)
     _not_future(notified_on, _("The notification date"))
+    _not_before_referral(nrm, notified_on)
     nrm.local_authority_notified_on = notified_on
     nrm.save()
     timeline.record(nrm.case, by=by, kind="nrm.local_authority_notified")
@@ -90,6 +97,8 @@ def nrm_record_decision(
     _not_future(decided_on, _("The decision date"))
     if stage not in ("rg", "cg"):
         raise PathwayError(_("Choose reasonable or conclusive grounds."))
+    if authority and authority not in CompetentAuthority.values:
+        raise PathwayError(_("Choose who made the decision from the list."))
     if nrm.submitted_on and decided_on < nrm.submitted_on:
         raise PathwayError(_("A decision cannot be dated before the NRM submission."))
     if stage == "cg" and nrm.rg_decision_on and decided_on < nrm.rg_decision_on:
@@ -144,6 +153,7 @@ def nrm_decline_consent(
     """An adult who does not consent is not referred; the Home Office gets an anonymised Duty
     to Notify report instead (Modern Slavery Act 2015 s.52)."""
     _not_future(notified_on, _("The notification date"))
+    _not_before_referral(nrm, notified_on)
     return _run(
         nrm,
         "decline_consent",
@@ -160,6 +170,8 @@ def nrm_withdraw(
     *, by: User, nrm: NrmRecord, expected_version: int, withdrawn_on: date, reason: str
 ) -> NrmRecord:
     _not_future(withdrawn_on, _("The withdrawal date"))
+    if nrm.submitted_on and withdrawn_on < nrm.submitted_on:
+        raise PathwayError(_("A withdrawal cannot be dated before the NRM submission."))
     if not reason.strip():
         raise PathwayError(_("Give the reason for withdrawing."))
     return _run(
@@ -185,7 +197,7 @@ def nrm_adjust_recovery_period(
 ) -> NrmRecord:
     """Extend the recovery period by some days, or curtail it to a date, with a reason."""
     policy.require(by, "nrm.edit", nrm)
-    lock(nrm, expected_version=expected_version)
+    lock(nrm, expected_version=expected_version, by=by)
     if nrm.state != NrmState.RG_POSITIVE:
         raise PathwayError(
             _(
@@ -201,10 +213,17 @@ def nrm_adjust_recovery_period(
         if extend_by_days < 0:
             raise PathwayError(_("An extension must be a positive number of days."))
         nrm.recovery_extension_days += extend_by_days
+        if nrm.recovery_curtailed_to:
+            # A curtailment replaced the end; a later extension runs on from that end.
+            nrm.recovery_curtailed_to += timedelta(days=extend_by_days)
         kind, detail = "nrm.recovery_extended", {"days": extend_by_days}
     else:
         if curtail_to < nrm.rg_decision_on:
             raise PathwayError(_("The recovery period cannot end before the decision."))
+        if curtail_to >= recovery_period_end(nrm.case):
+            raise PathwayError(
+                _("Curtailing must bring the end earlier; to give more time, extend instead.")
+            )
         nrm.recovery_curtailed_to = curtail_to
         kind, detail = "nrm.recovery_curtailed", {"to": curtail_to.isoformat()}
     nrm.save()
