@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "carepath.people",
     "carepath.audit",
     "carepath.clocks",
+    "carepath.sms",
     "carepath",
     "casework",
     "accommodation",
@@ -178,11 +179,40 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="carepath")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "sms-reminders-dispatch": {
+        "task": "carepath.sms.tasks.reminders_dispatch",
+        "schedule": 60.0,
+    },
+    "sms-reminders-sweep": {
+        "task": "carepath.sms.tasks.reminders_sweep_stuck",
+        "schedule": 300.0,
+    },
+    "casework-staff-reminders": {
+        "task": "casework.tasks.staff_reminders_plan",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "audit-access-log-retention": {
         "task": "carepath.audit.tasks.access_log_prune",
         "schedule": crontab(hour=2, minute=30),
     },
 }
+
+# SMS: "console" (development), "memory" (tests), "twilio", or a dotted path to a backend class.
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
+# The public https address Twilio calls back (webhook signatures are computed over it).
+TWILIO_WEBHOOK_BASE_URL = env.str("TWILIO_WEBHOOK_BASE_URL", default="")
+# Dotted path to a twilio HttpClient class: only tests and benchmarks set it (a fake client).
+TWILIO_HTTP_CLIENT = env.str("TWILIO_HTTP_CLIENT", default="")
+# A safe-contact profile not checked for this long is stale: texts to it are suppressed.
+SAFE_CONTACT_MAX_AGE_DAYS = env.int("SAFE_CONTACT_MAX_AGE_DAYS", default=90)
+# A reminder still "sending" this long after its attempt began has an unknown outcome.
+REMINDER_SENDING_TIMEOUT_MINUTES = env.int("REMINDER_SENDING_TIMEOUT_MINUTES", default=10)
+REMINDER_DISPATCH_BATCH = env.int("REMINDER_DISPATCH_BATCH", default=500)
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 
 # Reading records is logged; entries older than this are pruned nightly.
 ACCESS_LOG_RETENTION = timedelta(days=env.int("ACCESS_LOG_RETENTION_DAYS", default=730))
@@ -199,4 +229,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The Twilio SDK logs every request's parameters (numbers, message text) at INFO.
+    "loggers": {"twilio": {"level": "WARNING"}},
 }

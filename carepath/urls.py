@@ -44,6 +44,8 @@ urlpatterns = [
     ),
     path("people/", include("carepath.people.urls")),
     path("audit/", include("carepath.audit.urls")),
+    path("sms/", include("carepath.sms.urls")),
+    path("webhooks/", include("carepath.sms.urls_webhooks")),
     path("cases/", include("casework.urls")),
     path("accommodation/", include("accommodation.urls")),
     path("marac/", include("marac.urls")),

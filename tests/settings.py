@@ -19,3 +19,4 @@ STORAGES = {
 }
 # Unit tests run tasks in-process; the integration tests start a real worker on the broker.
 CELERY_TASK_ALWAYS_EAGER = True
+SMS_BACKEND = "memory"

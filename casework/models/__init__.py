@@ -1,3 +1,10 @@
+from casework.models.appointments import (
+    Appointment,
+    AppointmentKind,
+    AppointmentState,
+    InterpreterBooking,
+    InterpreterState,
+)
 from casework.models.case import Case, CaseSequence, CaseState
 from casework.models.nrm import CompetentAuthority, NrmRecord, NrmState
 from casework.models.records import (
@@ -12,6 +19,11 @@ from casework.models.records import (
 from casework.models.reference import ReferralBatch, ReferringAgency
 
 __all__ = [
+    "Appointment",
+    "AppointmentKind",
+    "AppointmentState",
+    "InterpreterBooking",
+    "InterpreterState",
     "Case",
     "CaseNote",
     "CaseSequence",

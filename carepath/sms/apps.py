@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SmsConfig(AppConfig):
+    name = "carepath.sms"
+    label = "sms"
+    verbose_name = "Reminders and SMS"

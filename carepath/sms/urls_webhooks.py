@@ -1,0 +1,3 @@
+"""Provider callbacks (Twilio): status reports and inbound messages."""
+
+urlpatterns: list = []
