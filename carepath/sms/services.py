@@ -211,7 +211,7 @@ def status_callback_url() -> str:
     from django.urls import reverse
 
     base = settings.TWILIO_WEBHOOK_BASE_URL.rstrip("/")
-    return f"{base}{reverse('sms:twilio_status')}" if base else ""
+    return f"{base}{reverse('sms_webhooks:twilio_status')}" if base else ""
 
 
 def reminders_sweep_stuck(*, now: datetime | None = None) -> dict:
