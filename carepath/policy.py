@@ -198,3 +198,18 @@ def _case_create(user, team) -> str | None:
 @rule("nrm.edit")
 def _nrm_edit(user, nrm) -> str | None:
     return _case_basis(user, nrm.case) if nrm is not None else None
+
+
+@rule("appointment.edit")
+def _appointment_edit(user, obj) -> str | None:
+    """An appointment, or an interpreter booking of one: whoever may edit its case."""
+    if obj is None:
+        return None
+    appointment = getattr(obj, "appointment", obj)
+    return _case_basis(user, appointment.case)
+
+
+@rule("contact.edit")
+def _contact_edit(user, contact) -> str | None:
+    """A survivor's safe-contact numbers: whoever may edit the case they belong to."""
+    return _case_basis(user, contact.subject) if contact is not None else None

@@ -37,3 +37,25 @@ LABELS = {
     "note.recorded": _("Case note added"),
     "needs.updated": _("Immediate needs updated"),
 }
+
+LABELS.update(
+    {
+        "appointment.requested": _("Appointment requested"),
+        "appointment.booked": _("Appointment booked"),
+        "appointment.rescheduled": _("Appointment moved"),
+        "appointment.attended": _("Appointment attended"),
+        "appointment.did_not_attend": _("Appointment not attended"),
+        "appointment.cancelled": _("Appointment cancelled"),
+        "interpreter.requested": _("Interpreter requested"),
+        "interpreter.independence_checked": _("Interpreter independence checked"),
+        "interpreter.confirmed": _("Interpreter confirmed"),
+        "interpreter.completed": _("Interpreter attended"),
+        "interpreter.no_show": _("Interpreter did not come"),
+        "interpreter.cancelled": _("Interpreter cancelled"),
+        "contact.added": _("Phone number added"),
+        "contact.updated": _("Safe-contact rules changed"),
+        "contact.suspended": _("All contact suspended"),
+        "contact.resumed": _("Contact resumed"),
+        "staff.reminder_planned": _("Staff reminder planned"),
+    }
+)

@@ -1,3 +1,4 @@
+import phonenumbers
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -5,7 +6,15 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from carepath.forms import DateInput, Form, ModelForm
-from casework.models import Case, CaseNote, CompetentAuthority, ReferringAgency
+from carepath.sms.models import SafeContact
+from casework.models import (
+    Appointment,
+    Case,
+    CaseNote,
+    CompetentAuthority,
+    InterpreterBooking,
+    ReferringAgency,
+)
 from casework.models import choices as c
 from casework.models.records import (
     Charge,
@@ -454,3 +463,158 @@ class ImmediateNeedsForm(Form):
 class SearchForm(Form):
     q = forms.CharField(label=_("Reference, name or alias"), required=False, max_length=100)
     dob = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
+
+
+# --- Appointments and interpreters ------------------------------------------------------
+
+
+class AppointmentForm(ModelForm):
+    booking = forms.ChoiceField(
+        label=_("Is the time fixed?"),
+        choices=[("booked", _("Yes: booked")), ("requested", _("No: requested, time to follow"))],
+        widget=forms.RadioSelect,
+        initial="booked",
+    )
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "kind",
+            "with_whom",
+            "booking",
+            "starts_at",
+            "duration_minutes",
+            "location",
+            "accompanied_by",
+            "transport_needed",
+            "escort_needed",
+            "transport_notes",
+            "notes",
+        ]
+        widgets = {"starts_at": DateTimeInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("booking") == "booked" and not data.get("starts_at"):
+            self.add_error("starts_at", _("Give the date and time of a booked appointment."))
+        return data
+
+
+class AppointmentTimeForm(VersionedForm):
+    starts_at = forms.DateTimeField(label=_("New date and time"), widget=DateTimeInput())
+    reason = forms.CharField(
+        label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AppointmentEndForm(VersionedForm):
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class InterpreterForm(ModelForm):
+    class Meta:
+        model = InterpreterBooking
+        fields = ["language", "dialect", "gender_preference", "mode"]
+
+
+class IndependenceForm(VersionedForm):
+    confirmed = forms.BooleanField(
+        label=_("The interpreter is not a relative, a friend or anyone linked to the exploiter"),
+        required=False,
+    )
+    notes = forms.CharField(
+        label=_("How this was checked"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class InterpreterConfirmForm(VersionedForm):
+    interpreter_name = forms.CharField(label=_("Interpreter"), max_length=200)
+    agency = forms.CharField(label=_("Agency"), max_length=200, required=False)
+
+
+# --- Safe contact -----------------------------------------------------------------------
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+TEXT_LANGUAGES = [("en", _("English")), ("cy", _("Welsh"))]
+
+
+class SafeContactForm(ModelForm):
+    class Meta:
+        model = SafeContact
+        fields = [
+            "number",
+            "label",
+            "safe_to_text",
+            "safe_from",
+            "safe_until",
+            "voicemail_allowed",
+            "sender_name",
+            "language",
+            "verified_on",
+        ]
+        widgets = {"safe_from": TimeInput(), "safe_until": TimeInput(), "verified_on": DateInput()}
+
+    def __init__(self, *args, languages=TEXT_LANGUAGES, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language for texts"), choices=languages
+        )
+        self.fields["number"].help_text = _("A UK mobile, or an international number with +.")
+        self.fields["verified_on"].help_text = _(
+            "When you last checked with the person that texting this number is safe."
+        )
+
+    def clean_number(self):
+        value = self.cleaned_data["number"]
+        try:
+            parsed = phonenumbers.parse(value, "GB")
+        except phonenumbers.NumberParseException:
+            parsed = None
+        if parsed is None or not phonenumbers.is_valid_number(parsed):
+            raise forms.ValidationError(_("Enter a real phone number, like 07700 900123."))
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+    def clean_sender_name(self):
+        value = self.cleaned_data["sender_name"].strip()
+        if value and not value.replace(" ", "").isalnum():
+            raise forms.ValidationError(_("Use letters and numbers only."))
+        if value and not any(ch.isalpha() for ch in value):
+            raise forms.ValidationError(_("A sender name needs at least one letter."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("safe_from")) != bool(data.get("safe_until")):
+            self.add_error("safe_until", _("Give both ends of the safe hours, or neither."))
+        if data.get("verified_on") and data["verified_on"] > timezone.localdate():
+            self.add_error("verified_on", _("This date cannot be in the future."))
+        return data
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class SafeContactEditForm(SafeContactForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SuspendContactForm(Form):
+    reason = forms.CharField(
+        label=_("Why contact must stop"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ResumeContactForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Why it is safe again (checked with the person)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

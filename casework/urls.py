@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import cases, nrm, records
+from casework.views import appointments, cases, contact, nrm, records
 
 app_name = "casework"
 urlpatterns = [
@@ -26,4 +26,31 @@ urlpatterns = [
     ),
     path("<int:pk>/goals/<int:goal_pk>/", records.goal_update, name="goal_update"),
     path("<int:pk>/add/<slug:kind>/", records.record_add, name="record_add"),
+    path("<int:pk>/appointments/new/", appointments.appointment_new, name="appointment_new"),
+    path(
+        "<int:pk>/appointments/<int:appointment_pk>/",
+        appointments.appointment_detail,
+        name="appointment",
+    ),
+    path(
+        "<int:pk>/appointments/<int:appointment_pk>/interpreters/new/",
+        appointments.interpreter_new,
+        name="interpreter_new",
+    ),
+    path(
+        "<int:pk>/appointments/<int:appointment_pk>/interpreters/<int:booking_pk>/<slug:name>/",
+        appointments.interpreter_action,
+        name="interpreter_action",
+    ),
+    path(
+        "<int:pk>/appointments/<int:appointment_pk>/<slug:name>/",
+        appointments.appointment_action,
+        name="appointment_action",
+    ),
+    path("<int:pk>/contact/new/", contact.contact_new, name="contact_new"),
+    path("<int:pk>/contact/suspend/", contact.contact_suspend_all, name="contact_suspend"),
+    path("<int:pk>/contact/<int:contact_pk>/", contact.contact_edit, name="contact_edit"),
+    path(
+        "<int:pk>/contact/<int:contact_pk>/resume/", contact.contact_resume, name="contact_resume"
+    ),
 ]

@@ -71,9 +71,15 @@ def reminders_of(source: Model):
 
 def reminders_cancel_for(source: Model, *, why: str) -> int:
     """Cancel every reminder of ``source`` that has not started sending."""
+    return reminders_cancel(reminders_of(source), why=why)
+
+
+def reminders_cancel(reminders, *, why: str) -> int:
+    """Cancel those of ``reminders`` not yet claimed for sending. One claimed a moment ago is
+    left to the send-time checks."""
     now = timezone.now()
     cancelled = 0
-    for reminder in reminders_of(source).filter(state=ReminderState.SCHEDULED):
+    for reminder in reminders.filter(state=ReminderState.SCHEDULED):
         reminder.cancel(why=why, at=now)
         try:
             with transaction.atomic():

@@ -71,15 +71,30 @@ class Appointment(VersionedModel):
     def organisation_id(self):
         return self.case.organisation_id
 
-    @transition(field=state, source=AppointmentState.REQUESTED, target=AppointmentState.BOOKED)
+    @transition(
+        field=state,
+        source=AppointmentState.REQUESTED,
+        target=AppointmentState.BOOKED,
+        custom={"label": _("Book a time"), "form": "book"},
+    )
     def book(self, *, starts_at) -> None:
         self.starts_at = starts_at
 
-    @transition(field=state, source=AppointmentState.BOOKED, target=AppointmentState.ATTENDED)
+    @transition(
+        field=state,
+        source=AppointmentState.BOOKED,
+        target=AppointmentState.ATTENDED,
+        custom={"label": _("Attended"), "form": "attend"},
+    )
     def attend(self, *, notes: str = "") -> None:
         self.outcome_notes = notes
 
-    @transition(field=state, source=AppointmentState.BOOKED, target=AppointmentState.DID_NOT_ATTEND)
+    @transition(
+        field=state,
+        source=AppointmentState.BOOKED,
+        target=AppointmentState.DID_NOT_ATTEND,
+        custom={"label": _("Did not attend"), "form": "miss"},
+    )
     def miss(self, *, notes: str = "") -> None:
         self.outcome_notes = notes
 
@@ -87,6 +102,7 @@ class Appointment(VersionedModel):
         field=state,
         source=[AppointmentState.REQUESTED, AppointmentState.BOOKED],
         target=AppointmentState.CANCELLED,
+        custom={"label": _("Cancel"), "form": "cancel"},
     )
     def cancel(self, *, notes: str = "") -> None:
         self.outcome_notes = notes
@@ -160,16 +176,27 @@ class InterpreterBooking(VersionedModel):
         source=InterpreterState.REQUESTED,
         target=InterpreterState.CONFIRMED,
         conditions=[independence_checked],
+        custom={"label": _("Confirm the interpreter"), "form": "confirm"},
     )
     def confirm(self, *, interpreter_name: str, agency: str) -> None:
         self.interpreter_name = interpreter_name
         self.agency = agency
 
-    @transition(field=state, source=InterpreterState.CONFIRMED, target=InterpreterState.COMPLETED)
+    @transition(
+        field=state,
+        source=InterpreterState.CONFIRMED,
+        target=InterpreterState.COMPLETED,
+        custom={"label": _("Interpreted"), "form": "complete"},
+    )
     def complete(self) -> None:
         pass
 
-    @transition(field=state, source=InterpreterState.CONFIRMED, target=InterpreterState.NO_SHOW)
+    @transition(
+        field=state,
+        source=InterpreterState.CONFIRMED,
+        target=InterpreterState.NO_SHOW,
+        custom={"label": _("Interpreter did not come"), "form": "no_show"},
+    )
     def no_show(self) -> None:
         pass
 
@@ -177,6 +204,7 @@ class InterpreterBooking(VersionedModel):
         field=state,
         source=[InterpreterState.REQUESTED, InterpreterState.CONFIRMED],
         target=InterpreterState.CANCELLED,
+        custom={"label": _("Cancel the interpreter"), "form": "cancel"},
     )
     def cancel(self) -> None:
         pass

@@ -16,6 +16,7 @@ from carepath.people.selectors import teams_for_intake
 from casework import forms
 from casework.models import CaseState
 from casework.selectors import cases as selectors
+from casework.selectors.contact import contacts_of, sms_log_of
 from casework.selectors.deadlines import case_deadlines, move_on_end, recovery_period_end, rg_target
 from casework.services import cases as services
 
@@ -126,6 +127,11 @@ def case_detail(request, pk: int):
         "needs": case.immediate_needs.all(),
         "notes": case.notes.select_related("recorded_by")[:20],
         "episodes": _episodes(case),
+        "appointments": case.appointments.prefetch_related("interpreters").order_by(
+            "-starts_at", "-pk"
+        )[:20],
+        "contacts": contacts_of(case),
+        "sms_log": sms_log_of(case)[:20],
     }
     return render(request, "casework/case_detail.html", context)
 

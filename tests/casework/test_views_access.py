@@ -13,16 +13,33 @@ from django.urls import reverse
 
 from carepath.audit.models import AccessLogEntry, TimelineEvent
 from carepath.people.models import Role
+from carepath.sms.models import Reminder
 from casework import urls as casework_urls
-from casework.models import Case, CaseState, NrmState, ReferralBatch, SupportGoal
+from casework.models import (
+    Appointment,
+    Case,
+    CaseState,
+    InterpreterBooking,
+    NrmState,
+    ReferralBatch,
+    SupportGoal,
+)
+from casework.selectors.contact import contacts_of
 from casework.services import cases as case_services
+from casework.services import contact as contact_services
 from casework.services import nrm as nrm_services
 
 # A value for every URL keyword other than ``pk``, by its name.
 KWARG_VALUES = {
-    "name": {"case_transition": "start_support", "nrm_action": "submit"},
+    "name": {
+        "case_transition": "start_support",
+        "nrm_action": "submit",
+        "appointment_action": "reschedule",
+        "interpreter_action": "independence",
+    },
     "kind": {"record_add": "note"},
 }
+SUB_RECORD_KEYS = ("consent_pk", "goal_pk", "appointment_pk", "booking_pk", "contact_pk")
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +67,12 @@ def _kwargs_for(name: str, case: Case) -> dict:
             kwargs[key] = case.consents.first().pk
         elif key == "goal_pk":
             kwargs[key] = case.support_goals.first().pk
+        elif key == "appointment_pk":
+            kwargs[key] = case.appointments.first().pk
+        elif key == "booking_pk":
+            kwargs[key] = case.appointments.first().interpreters.first().pk
+        elif key == "contact_pk":
+            kwargs[key] = contacts_of(case).first().pk
         elif key in KWARG_VALUES and name in KWARG_VALUES[key]:
             kwargs[key] = KWARG_VALUES[key][name]
         else:
@@ -82,6 +105,10 @@ def _snapshot(case: Case) -> dict:
         "dependants": _rows(case.dependants.all()),
         "notes": _rows(case.notes.all()),
         "needs": _rows(case.immediate_needs.all()),
+        "appointments": _rows(case.appointments.all()),
+        "interpreters": _rows(InterpreterBooking.objects.filter(appointment__case=case)),
+        "contacts": _rows(contacts_of(case)),
+        "reminders": Reminder.objects.count(),
         "events": TimelineEvent.objects.count(),
         "cases": Case.objects.count(),
         "batches": ReferralBatch.objects.count(),
@@ -134,6 +161,21 @@ def open_case_b(case_b, consent, manager_a):
         owner="Caseworker",
         review_date=datetime.date(2026, 4, 1),
     )
+    appointment = Appointment.objects.create(
+        case=case_b,
+        kind="gp",
+        state="booked",
+        starts_at=datetime.datetime(2026, 3, 9, 10, tzinfo=ZoneInfo("Europe/London")),
+        with_whom="Dr Example",
+        created_by=manager_a,
+    )
+    InterpreterBooking.objects.create(appointment=appointment, language="Tigrinya", mode="phone")
+    contact_services.safe_contact_add(
+        by=manager_a,
+        case=case_b,
+        values={"number": "+447700900123", "safe_to_text": True, "language": "en"},
+    )
+    contact_services.contact_suspend_all(by=manager_a, case=case_b, reason="Phone taken")
     return Case.objects.get(pk=case_b.pk)
 
 
@@ -192,7 +234,7 @@ def test_every_case_url_is_covered():
     for name in CASE_URL_NAMES:
         pattern = next(p for p in casework_urls.urlpatterns if p.name == name)
         for key in pattern.pattern.converters:
-            assert key in ("pk", "consent_pk", "goal_pk") or name in KWARG_VALUES.get(key, {}), (
+            assert key in ("pk", *SUB_RECORD_KEYS) or name in KWARG_VALUES.get(key, {}), (
                 f"casework:{name} takes <{key}>: give it a test value in KWARG_VALUES"
             )
 
@@ -221,7 +263,7 @@ def test_outsider_gets_404_on_every_case_url_and_changes_nothing(
 
 
 SUB_RECORD_URL_NAMES = [
-    p.name for p in _case_urlpatterns() if {"consent_pk", "goal_pk"} & set(p.pattern.converters)
+    p.name for p in _case_urlpatterns() if set(SUB_RECORD_KEYS) & set(p.pattern.converters)
 ]
 
 
