@@ -579,7 +579,10 @@ class SafeContactForm(ModelForm):
             parsed = phonenumbers.parse(value, "GB")
         except phonenumbers.NumberParseException:
             parsed = None
-        if parsed is None or not phonenumbers.is_valid_number(parsed):
+        if parsed is None or (
+            phonenumbers.is_possible_number_with_reason(parsed)
+            != phonenumbers.ValidationResult.IS_POSSIBLE
+        ):
             raise forms.ValidationError(_("Enter a real phone number, like 07700 900123."))
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
