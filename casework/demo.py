@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from carepath.people.models import Organisation, Role, User
 from casework.models import Case, ConsentRecord, ReferringAgency
+from casework.services import appointments as appointment_services
 from casework.services import cases as case_services
+from casework.services import contact as contact_services
 from casework.services import nrm as nrm_services
 from casework.services.records import case_record_add
 
@@ -568,6 +570,7 @@ def _seed_one(spec: DemoCase, *, today, team, manager, caseworker, agency) -> Ca
             "review_date": today + timedelta(days=spec.days_ago % 20 - 5),
         },
     )
+    _contact_and_appointment(spec, case, by=caseworker, today=today)
     if spec.state == "moving_on":
         case_services.case_plan_move_on(by=caseworker, case=case, expected_version=case.version)
     elif spec.state == "missing":
@@ -588,6 +591,73 @@ def _seed_one(spec: DemoCase, *, today, team, manager, caseworker, agency) -> Ca
             closed_on=today - timedelta(days=5),
         )
     return case
+
+
+# Ofcom's drama range: numbers that belong to nobody.
+DEMO_NUMBER = "+4477009{:05d}"
+
+
+def _contact_and_appointment(spec: DemoCase, case: Case, *, by, today: date) -> None:
+    """A safe-contact number, and an appointment (with an interpreter where one is needed)
+    whose first reminder falls due a few minutes after the demo is loaded."""
+    if spec.state not in ("supported", "moving_on") or spec.nrm == "declined_consent":
+        return
+    contact_services.safe_contact_add(
+        by=by,
+        case=case,
+        values={
+            "number": DEMO_NUMBER.format(case.pk),
+            "label": "own mobile",
+            "safe_to_text": True,
+            "safe_from": None,
+            "safe_until": None,
+            "sender_name": "Clinic",
+            "language": "cy" if spec.local_authority in WELSH_AREAS else "en",
+            "verified_on": today,
+        },
+    )
+    starts_at = timezone.now().replace(second=0, microsecond=0) + timedelta(
+        hours=2, minutes=3 + case.pk % 7
+    )
+    appointment = appointment_services.appointment_create(
+        by=by,
+        case=case,
+        book=True,
+        values={
+            "kind": "gp",
+            "with_whom": "Health centre",
+            "starts_at": starts_at,
+            "location": "Health centre, main entrance",
+            "accompanied_by": "Caseworker",
+        },
+    )
+    if spec.language != "English":
+        booking = appointment_services.interpreter_request(
+            by=by,
+            appointment=appointment,
+            values={
+                "language": spec.language,
+                "mode": "in_person",
+                "gender_preference": spec.gender,
+            },
+        )
+        appointment_services.interpreter_record_independence(
+            by=by,
+            booking=booking,
+            expected_version=booking.version,
+            confirmed=True,
+            notes="Agency interpreter; the person confirmed they do not know them.",
+        )
+        appointment_services.interpreter_confirm(
+            by=by,
+            booking=booking,
+            expected_version=booking.version,
+            interpreter_name="Agency interpreter",
+            agency="Language line (demo)",
+        )
+
+
+WELSH_AREAS = {"Cardiff", "Newport", "Swansea", "Wrexham"}
 
 
 def _nrm(spec: DemoCase, case: Case, *, by, referred: date, today: date) -> None:
