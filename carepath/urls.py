@@ -47,6 +47,7 @@ urlpatterns = [
     path("sms/", include("carepath.sms.urls")),
     path("webhooks/", include("carepath.sms.urls_webhooks")),
     path("cases/", include("casework.urls")),
+    path("calendar/", include("casework.urls_calendar")),
     path("accommodation/", include("accommodation.urls")),
     path("marac/", include("marac.urls")),
     path("admin/", admin.site.urls),

@@ -72,3 +72,18 @@ def celery_broker():
     yield use
     conf.task_always_eager, conf.broker_write_url = saved
     reset_pools()
+
+
+@pytest.fixture
+def team_b(org_a):
+    return TeamFactory(organisation=org_a, name="Team B")
+
+
+@pytest.fixture
+def caseworker_a(make_user, org_a, team_a):
+    return make_user(org_a, Role.CASEWORKER, username="worker.a", teams=[team_a])
+
+
+@pytest.fixture
+def caseworker_b(make_user, org_a, team_b):
+    return make_user(org_a, Role.CASEWORKER, username="worker.b", teams=[team_b])

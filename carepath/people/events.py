@@ -5,4 +5,6 @@ LABELS = {
     "user.updated": _("Account changed"),
     "team.created": _("Team created"),
     "team.renamed": _("Team renamed"),
+    "calendar_feed.created": _("Calendar feed created"),
+    "calendar_feed.revoked": _("Calendar feed switched off"),
 }

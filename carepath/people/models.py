@@ -1,3 +1,4 @@
+import hashlib
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
@@ -93,3 +94,35 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return self.get_role_display()
+
+
+class CalendarFeed(models.Model):
+    """A private iCalendar feed of a person's appointments, reached by a secret URL without
+    signing in. Only a SHA-256 hash of the token is kept, so the table (or a backup of it)
+    gives nobody a working feed URL."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="calendar_feed_one_active_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user_id}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,15 +1,17 @@
+import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from carepath import policy
 from carepath.audit import timeline
-from carepath.people.models import Organisation, RoleAssignment, Team, User
+from carepath.people.models import CalendarFeed, Organisation, RoleAssignment, Team, User
 from carepath.tasking import enqueue_on_commit
 
 
@@ -145,3 +147,30 @@ def password_reset_email_send(*, user: User, domain: str, use_https: bool) -> No
         settings.DEFAULT_FROM_EMAIL,
         user.email,
     )
+
+
+def _calendar_feeds_revoke(user: User) -> int:
+    # The user row is locked first so that two requests at once cannot both leave a feed
+    # active (the partial unique constraint would refuse the second with an error).
+    User.objects.select_for_update().get(pk=user.pk)
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def calendar_feed_create(*, user: User) -> str:
+    """A new private calendar feed for the person, replacing any they had. Returns the secret
+    token: it is shown once and cannot be recovered, since only its hash is stored."""
+    replaced = _calendar_feeds_revoke(user)
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.create(user=user, token_hash=CalendarFeed.hash_token(token))
+    timeline.record(user, by=user, kind="calendar_feed.created", detail={"replaced": replaced})
+    return token
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, user: User) -> None:
+    """Stop the person's calendar feed: its URL answers 404 from now on."""
+    if _calendar_feeds_revoke(user):
+        timeline.record(user, by=user, kind="calendar_feed.revoked")

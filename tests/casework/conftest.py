@@ -2,24 +2,8 @@ import datetime
 
 import pytest
 
-from carepath.people.models import Role
 from casework.models import ConsentRecord
-from tests.factories import CaseFactory, TeamFactory
-
-
-@pytest.fixture
-def team_b(org_a):
-    return TeamFactory(organisation=org_a, name="Team B")
-
-
-@pytest.fixture
-def caseworker_a(make_user, org_a, team_a):
-    return make_user(org_a, Role.CASEWORKER, username="worker.a", teams=[team_a])
-
-
-@pytest.fixture
-def caseworker_b(make_user, org_a, team_b):
-    return make_user(org_a, Role.CASEWORKER, username="worker.b", teams=[team_b])
+from tests.factories import CaseFactory
 
 
 @pytest.fixture
