@@ -19,6 +19,8 @@ class NavItem:
 NAVIGATION = (
     NavItem(_("My caseload"), "casework:caseload", (Role.CASEWORKER,)),
     NavItem(_("Service dashboard"), "casework:dashboard", (Role.SERVICE_MANAGER,)),
+    NavItem(_("My week"), "calendar:week", (Role.CASEWORKER,)),
+    NavItem(_("Team calendar"), "calendar:team", (Role.CASEWORKER, Role.SERVICE_MANAGER)),
     NavItem(_("New referral"), "casework:case_new", (Role.CASEWORKER, Role.SERVICE_MANAGER)),
     NavItem(_("Find a case"), "casework:search", (Role.CASEWORKER, Role.SERVICE_MANAGER)),
     NavItem(_("Vacancies"), "accommodation:board", (Role.ACCOMMODATION_MANAGER,)),
@@ -26,6 +28,9 @@ NAVIGATION = (
     NavItem(_("Access log"), "audit:access_log", (Role.SERVICE_MANAGER,)),
     NavItem(_("Users"), "people:users", (Role.ADMINISTRATOR,)),
     NavItem(_("Teams"), "people:teams", (Role.ADMINISTRATOR,)),
+    NavItem(_("Message templates"), "sms:templates", (Role.ADMINISTRATOR,)),
+    NavItem(_("Reminder rules"), "sms:rules", (Role.ADMINISTRATOR,)),
+    NavItem(_("Reminder delivery"), "sms:report", (Role.SERVICE_MANAGER,)),
 )
 
 

@@ -213,3 +213,29 @@ def _appointment_edit(user, obj) -> str | None:
 def _contact_edit(user, contact) -> str | None:
     """A survivor's safe-contact numbers: whoever may edit the case they belong to."""
     return _case_basis(user, contact.subject) if contact is not None else None
+
+
+# --- SMS configuration and reporting ---------------------------------------------------------
+# Message templates and reminder rules are shared by every organisation for now: only
+# administrators change them, and they hold no case content.
+
+
+def _sms_administrator(user, obj) -> str | None:
+    return "administrator" if user.has_role(Role.ADMINISTRATOR) else None
+
+
+def _sms_administrator_scope(user, queryset: QuerySet) -> QuerySet:
+    return queryset if user.has_role(Role.ADMINISTRATOR) else queryset.none()
+
+
+rule("sms.template.manage", scope=_sms_administrator_scope)(_sms_administrator)
+rule("sms.rule.manage", scope=_sms_administrator_scope)(_sms_administrator)
+
+
+@rule("sms.report.view", scope=_service_manager_scope)
+def _sms_report_view(user, reminder) -> str | None:
+    if user.has_role(Role.SERVICE_MANAGER) and (
+        reminder is None or reminder.organisation_id == user.organisation_id
+    ):
+        return "service manager"
+    return None

@@ -171,7 +171,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@carepath.in
 
 # Celery: with no broker configured, tasks run in-process so a fresh checkout needs nothing.
 _BROKER_CONFIGURED = env.str("CELERY_BROKER_URL", default="")
-CELERY_BROKER_URL = _BROKER_CONFIGURED or "memory://"
+CELERY_BROKER_URL = _BROKER_CONFIGURED or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not _BROKER_CONFIGURED
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -131,12 +131,28 @@ class TwilioBackend:
                 raise OutcomeUnknown("The provider failed while handling it", code=code) from None
             raise Rejected(f"Refused by the provider ({code})", code=code) from None
         except (ConnectTimeout, RequestsConnectionError) as error:
-            if isinstance(error, ReadTimeout):
-                raise OutcomeUnknown("No answer from the provider") from None
-            raise Retryable("Could not reach the provider") from None
+            if _never_connected(error):
+                raise Retryable("Could not reach the provider") from None
+            # The connection was dropped after the request went out: it may have been taken.
+            raise OutcomeUnknown("The connection to the provider broke") from None
         except ReadTimeout:
             raise OutcomeUnknown("No answer from the provider") from None
         return message.sid
+
+
+def _never_connected(error: Exception) -> bool:
+    """True only when no connection was made, so no request can have reached the provider.
+    requests raises ConnectionError for a refused connection or unknown host (a urllib3
+    NewConnectionError inside MaxRetryError) but also for a connection reset after sending."""
+    from requests.exceptions import ConnectTimeout
+    from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+    if isinstance(error, ConnectTimeout):
+        return True
+    reason = error.args[0] if error.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, NewConnectionError)
 
 
 @lru_cache(maxsize=1)

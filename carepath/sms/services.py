@@ -157,9 +157,11 @@ def fill_template(body: str, context: dict, *, language: str, sender: str = "") 
 def reminder_send(*, reminder_id: int) -> str:
     """Send one claimed reminder at most once. Returns the state it ended in."""
     now = timezone.now()
+    # The version goes up too, so a sweep holding this row as "never attempted" cannot put it
+    # back in the queue once the attempt has begun.
     started = Reminder.objects.filter(
         pk=reminder_id, state=ReminderState.SENDING, attempt_started_at__isnull=True
-    ).update(attempt_started_at=now, attempts=F("attempts") + 1)
+    ).update(attempt_started_at=now, attempts=F("attempts") + 1, version=F("version") + 1)
     if not started:
         return "skipped"  # another worker has it, or it is already done
     reminder = Reminder.objects.select_related("safe_contact", "staff").get(pk=reminder_id)
