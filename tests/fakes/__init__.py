@@ -1,0 +1,1 @@
+"""Stand-ins for outside services that run the real client code without the network."""
