@@ -279,7 +279,9 @@ def reminder_status_update(*, provider_id: str, status: str, error_code: str = "
 
 def inbound_message(*, from_number: str, body: str) -> str:
     """STOP (and the other opt-out words) opts the number out; START opts it back in."""
-    word = body.strip().split()[0].upper() if body.strip() else ""
+    words = body.strip().split()
+    # "Stop.", "stop!" and "STOP please" all count: a survivor must not have to type it exactly.
+    word = words[0].strip(".,!?;:'\"").upper() if words else ""
     if word in STOP_WORDS:
         OptOut.objects.get_or_create(number=from_number, defaults={"source": "STOP"})
         return "opted_out"

@@ -275,3 +275,18 @@ def test_a_signed_inbound_message_with_bad_fields_is_a_bad_request(client, param
 def test_a_base_url_with_a_trailing_slash_still_matches(client):
     assert _post(client, INBOUND_URL, _inbound("STOP")).status_code == 200
     assert OptOut.objects.filter(number=NUMBER).exists()
+
+
+@pytest.mark.parametrize("body", ["Stop.", "stop!", "STOP please", "  'stop'  "])
+def test_stop_with_punctuation_or_more_words_opts_out(db, body):
+    from carepath.sms.models import OptOut
+    from carepath.sms.services import inbound_message
+
+    assert inbound_message(from_number="+447700900123", body=body) == "opted_out"
+    assert OptOut.objects.filter(number="+447700900123").exists()
+
+
+def test_a_word_that_merely_starts_like_stop_is_ignored(db):
+    from carepath.sms.services import inbound_message
+
+    assert inbound_message(from_number="+447700900123", body="Stopping by later") == "ignored"

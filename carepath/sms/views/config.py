@@ -1,7 +1,7 @@
 """Administrators' pages: the reminder texts and when reminders go."""
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -10,38 +10,10 @@ from django.views.decorators.http import require_POST
 from carepath import policy
 from carepath.audit import history
 from carepath.decorators import role_required
-from carepath.people.models import Role, User
-from carepath.sms import selectors
+from carepath.people.models import Role
+from carepath.sms import configuration, selectors
 from carepath.sms.forms import MessageTemplateForm, ReminderRuleForm
-from carepath.sms.models import MessageTemplate, ReminderRule
-
-# The writes below belong in carepath/sms/services.py; they live here until that module is
-# free to change.
-
-
-@transaction.atomic
-def _message_template_save(*, by: User, form: MessageTemplateForm) -> MessageTemplate:
-    policy.require(by, "sms.template.manage", form.instance if form.instance.pk else None)
-    template = form.save(commit=False)
-    template._history_user = by
-    template.save()
-    return template
-
-
-@transaction.atomic
-def _reminder_rule_add(*, by: User, purpose: str, minutes_before: int) -> ReminderRule:
-    policy.require(by, "sms.rule.manage")
-    rule = ReminderRule(purpose=purpose, minutes_before=minutes_before)
-    rule._history_user = by
-    rule.save()
-    return rule
-
-
-@transaction.atomic
-def _reminder_rule_delete(*, by: User, rule: ReminderRule) -> None:
-    policy.require(by, "sms.rule.manage", rule)
-    rule._history_user = by
-    rule.delete()
+from carepath.sms.models import MessageTemplate
 
 
 def minutes_label(minutes: int) -> str:
@@ -91,7 +63,9 @@ def _template_page(request, *, template: MessageTemplate | None):
             return render(request, "sms/_template_preview.html", {"form": form, "fragment": True})
         if valid and not previewing:
             try:
-                saved = _message_template_save(by=request.user, form=form)
+                saved = configuration.message_template_save(
+                    by=request.user, template=form.save(commit=False)
+                )
             except IntegrityError:
                 form.add_error(None, _("There is already a text for this purpose and language."))
             else:
@@ -115,7 +89,7 @@ def rules(request):
     form = ReminderRuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            rule = _reminder_rule_add(
+            rule = configuration.reminder_rule_add(
                 by=request.user,
                 purpose=form.cleaned_data["purpose"],
                 minutes_before=form.cleaned_data["minutes_before"],
@@ -140,7 +114,7 @@ def rules(request):
 @require_POST
 def rule_delete(request, pk: int):
     rule = selectors.reminder_rule_for(request.user, pk=pk)
-    _reminder_rule_delete(by=request.user, rule=rule)
+    configuration.reminder_rule_delete(by=request.user, rule=rule)
     messages.success(
         request,
         _("Reminder %(when)s before for %(purpose)s deleted.")
