@@ -180,8 +180,9 @@ def reminder_send(*, reminder_id: int) -> str:
         sender=reminder.safe_contact.sender_name,
         status_callback=status_callback_url(),
     )
+    backend = backends.get_backend()
     try:
-        provider_id = backends.get_backend().send(text)
+        provider_id = backend.send(text)
     except backends.Retryable as error:
         if reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS:
             return _finish(reminder, "mark_failed", why=str(error), at=now)
@@ -198,7 +199,10 @@ def reminder_send(*, reminder_id: int) -> str:
         )
         logger.warning("Reminder %s: outcome unknown, flagged for review", reminder.pk)
         return "needs_review"
-    return _finish(reminder, "mark_sent", provider_id=provider_id, at=now)
+    state = _finish(reminder, "mark_sent", provider_id=provider_id, at=now)
+    if getattr(backend, "delivers_immediately", False):
+        state = _finish(reminder, "mark_delivered", at=now)
+    return state
 
 
 def _send_email(reminder: Reminder, now) -> str:

@@ -185,3 +185,44 @@ def test_without_the_redis_settings_nothing_is_recorded_outside(monkeypatch):
     )
 
     assert backend.send(TEXT).startswith("SM")
+
+
+def test_the_console_prints_a_masked_number_and_counts_as_delivered(db, capsys, settings):
+    import datetime
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from carepath.people.models import Organisation
+    from carepath.sms import backends as sms_backends
+    from carepath.sms.models import Reminder, ReminderState, SafeContact
+    from carepath.sms.services import reminder_send
+
+    settings.SMS_BACKEND = "console"
+    sms_backends.reset_backend()
+    try:
+        organisation = Organisation.objects.create(name="O", slug="o", jurisdiction="scotland")
+        subject_type = ContentType.objects.get_for_model(Organisation)
+        contact = SafeContact.objects.create(
+            organisation=organisation,
+            subject_type=subject_type,
+            subject_id=organisation.pk,
+            number="+447700900555",
+            safe_to_text=True,
+            verified_on=timezone.localdate(),
+        )
+        reminder = Reminder.objects.create(
+            organisation=organisation,
+            subject_type=subject_type,
+            subject_id=organisation.pk,
+            purpose="appointment",
+            safe_contact=contact,
+            state=ReminderState.SENDING,
+            due_at=timezone.now() - datetime.timedelta(minutes=1),
+            context={"at": timezone.now().isoformat()},
+        )
+        assert reminder_send(reminder_id=reminder.pk) == ReminderState.DELIVERED
+    finally:
+        sms_backends.reset_backend()
+    printed = capsys.readouterr().out
+    assert "•••0555" in printed and "+447700900555" not in printed
