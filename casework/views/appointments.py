@@ -1,55 +1,42 @@
-from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from carepath import policy
 from carepath.decorators import role_required
-from carepath.pathway import PathwayError, available_transitions
+from carepath.pathway import available_transitions
 from carepath.sms.services import reminders_of
 from casework import forms
-from casework.selectors import cases as selectors
 from casework.services import appointments as services
-from casework.views.cases import CASE_ROLES, _fail
-
-
-def _editable_case(request, pk):
-    case = selectors.case_for(request.user, pk=pk, path=request.path)
-    if not policy.can(request.user, "case.edit", case):
-        raise Http404
-    return case
+from casework.views.actions import action_page, editable_case
+from casework.views.cases import CASE_ROLES
 
 
 def _appointment(request, pk, appointment_pk):
-    case = _editable_case(request, pk)
+    case = editable_case(request, pk)
     return case, get_object_or_404(case.appointments, pk=appointment_pk)
 
 
 @role_required(*CASE_ROLES)
 def appointment_new(request, pk: int):
-    case = _editable_case(request, pk)
+    case = editable_case(request, pk)
     form = forms.AppointmentForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "booking"}
-        try:
-            appointment = services.appointment_create(
-                by=request.user,
-                case=case,
-                values=values,
-                book=form.cleaned_data["booking"] == "booked",
-            )
-        except PathwayError as error:
-            status = _fail(form, error)
-        else:
-            messages.success(request, _("Appointment recorded."))
-            return redirect("casework:appointment", pk=case.pk, appointment_pk=appointment.pk)
-    return render(
+
+    def save(data):
+        values = {k: v for k, v in data.items() if k != "booking"}
+        return services.appointment_create(
+            by=request.user, case=case, values=values, book=data["booking"] == "booked"
+        )
+
+    return action_page(
         request,
-        "casework/action_form.html",
-        {"case": case, "form": form, "title": _("Add an appointment")},
-        status=status,
+        case=case,
+        form=form,
+        title=_("Add an appointment"),
+        done=_("Appointment recorded."),
+        save=save,
+        to=lambda appointment: reverse("casework:appointment", args=[case.pk, appointment.pk]),
     )
 
 
@@ -130,23 +117,16 @@ def appointment_action(request, pk: int, appointment_pk: int, name: str):
         request.POST or None,
         initial={"version": appointment.version, "starts_at": appointment.starts_at},
     )
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(request.user, appointment, form.cleaned_data)
-        except PathwayError as error:
-            status = _fail(form, error)
-        else:
-            messages.success(
-                request,
-                _("Appointment updated: %(state)s.") % {"state": appointment.get_state_display()},
-            )
-            return redirect("casework:appointment", pk=case.pk, appointment_pk=appointment.pk)
-    return render(
+    return action_page(
         request,
-        "casework/action_form.html",
-        {"case": case, "form": form, "title": title},
-        status=status,
+        case=case,
+        form=form,
+        title=title,
+        save=lambda data: run(request.user, appointment, data),
+        done=lambda _result: (
+            _("Appointment updated: %(state)s.") % {"state": appointment.get_state_display()}
+        ),
+        to=reverse("casework:appointment", args=[case.pk, appointment.pk]),
     )
 
 
@@ -161,22 +141,16 @@ def interpreter_new(request, pk: int, appointment_pk: int):
             "gender_preference": case.interpreter_gender,
         },
     )
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.interpreter_request(
-                by=request.user, appointment=appointment, values=form.cleaned_data
-            )
-        except PathwayError as error:
-            status = _fail(form, error)
-        else:
-            messages.success(request, _("Interpreter requested."))
-            return redirect("casework:appointment", pk=case.pk, appointment_pk=appointment.pk)
-    return render(
+    return action_page(
         request,
-        "casework/action_form.html",
-        {"case": case, "form": form, "title": _("Book an interpreter")},
-        status=status,
+        case=case,
+        form=form,
+        title=_("Book an interpreter"),
+        done=_("Interpreter requested."),
+        save=lambda data: services.interpreter_request(
+            by=request.user, appointment=appointment, values=data
+        ),
+        to=reverse("casework:appointment", args=[case.pk, appointment.pk]),
     )
 
 
@@ -244,18 +218,12 @@ def interpreter_action(request, pk: int, appointment_pk: int, booking_pk: int, n
             "agency": booking.agency,
         },
     )
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(request.user, booking, form.cleaned_data)
-        except PathwayError as error:
-            status = _fail(form, error)
-        else:
-            messages.success(request, _("Interpreter booking updated."))
-            return redirect("casework:appointment", pk=case.pk, appointment_pk=appointment.pk)
-    return render(
+    return action_page(
         request,
-        "casework/action_form.html",
-        {"case": case, "form": form, "title": title},
-        status=status,
+        case=case,
+        form=form,
+        title=title,
+        save=lambda data: run(request.user, booking, data),
+        done=_("Interpreter booking updated."),
+        to=reverse("casework:appointment", args=[case.pk, appointment.pk]),
     )

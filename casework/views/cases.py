@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -10,7 +11,7 @@ from carepath import policy
 from carepath.audit import history
 from carepath.audit.selectors import timeline_of
 from carepath.decorators import role_required
-from carepath.pathway import ConflictError, PathwayError, available_transitions
+from carepath.pathway import PathwayError, available_transitions
 from carepath.people.models import Role
 from carepath.people.selectors import teams_for_intake
 from casework import forms
@@ -19,13 +20,9 @@ from casework.selectors import cases as selectors
 from casework.selectors.contact import contacts_of, sms_log_of
 from casework.selectors.deadlines import case_deadlines, move_on_end, recovery_period_end, rg_target
 from casework.services import cases as services
+from casework.views.actions import action_page, editable_case, refuse
 
 CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER)
-
-
-def _fail(form, error: PathwayError) -> int:
-    form.add_error(None, str(error))
-    return 409 if isinstance(error, ConflictError) else 200
 
 
 @role_required(Role.CASEWORKER)
@@ -55,7 +52,7 @@ def case_new(request):
                 immediate_needs=form.cleaned_data["immediate_needs"],
             )
         except PathwayError as error:
-            status = _fail(form, error)
+            status = refuse(form, error)
         else:
             messages.success(request, _("Referral %(ref)s recorded.") % {"ref": case.reference})
             return redirect("casework:case", pk=case.pk)
@@ -81,7 +78,7 @@ def batch_new(request):
                 by=request.user, team=form.cleaned_data["team"], shared=shared, people=rows
             )
         except PathwayError as error:
-            status = _fail(form, error)
+            status = refuse(form, error)
         else:
             messages.success(
                 request,
@@ -144,34 +141,26 @@ def _episodes(case):
 
 @role_required(*CASE_ROLES)
 def case_edit(request, pk: int):
-    case = selectors.case_for(request.user, pk=pk, path=request.path)
-    if not policy.can(request.user, "case.edit", case):
-        raise Http404
+    case = editable_case(request, pk)
     form = forms.CaseEditForm(
         request.POST or None, instance=case, initial={"version": case.version}
     )
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        # The form validated a copy; the service re-reads and applies the changes.
+
+    def save(data):
         values = form.values()
-        case.refresh_from_db()
-        try:
-            services.case_update(
-                by=request.user,
-                case=case,
-                expected_version=form.cleaned_data["version"],
-                values=values,
-            )
-        except PathwayError as error:
-            status = _fail(form, error)
-        else:
-            messages.success(request, _("Case details saved."))
-            return redirect("casework:case", pk=case.pk)
-    return render(
+        case.refresh_from_db()  # the form validated onto the instance; the service re-reads
+        return services.case_update(
+            by=request.user, case=case, expected_version=data["version"], values=values
+        )
+
+    return action_page(
         request,
-        "casework/case_form.html",
-        {"form": form, "case": case, "title": _("Edit case details")},
-        status=status,
+        case=case,
+        form=form,
+        title=_("Edit case details"),
+        done=_("Case details saved."),
+        save=save,
+        template="casework/case_form.html",
     )
 
 
@@ -269,18 +258,6 @@ def case_transition(request, pk: int, name: str):
                 "since": timezone.localtime().replace(second=0, microsecond=0),
             },
         )
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(request.user, case, form.cleaned_data)
-        except PathwayError as error:
-            status = _fail(form, error)
-        else:
-            messages.success(
-                request,
-                _("Done: the case is now “%(state)s”.") % {"state": case.get_state_display()},
-            )
-            return redirect("casework:case", pk=case.pk)
     label = next(
         (
             t["label"]
@@ -289,11 +266,15 @@ def case_transition(request, pk: int, name: str):
         ),
         name.replace("_", " ").capitalize(),
     )
-    return render(
+    return action_page(
         request,
-        "casework/action_form.html",
-        {"case": case, "form": form, "title": label},
-        status=status,
+        case=case,
+        form=form,
+        title=label,
+        save=lambda data: run(request.user, case, data),
+        done=lambda _result: (
+            _("Done: the case is now “%(state)s”.") % {"state": case.get_state_display()}
+        ),
     )
 
 
@@ -303,32 +284,30 @@ def case_allocate(request, pk: int):
     if not policy.can(request.user, "case.allocate", case):
         raise Http404
     form = _allocate_form(request, case, request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_allocate(
-                by=request.user,
-                case=case,
-                caseworker=form.cleaned_data["caseworker"],
-                expected_version=form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
-            )
-        except PathwayError as error:
-            status = _fail(form, error)
-        else:
-            messages.success(request, _("Case reallocated."))
-            # Only a page of this site: a posted "next" must not send staff elsewhere.
-            next_url = request.POST.get("next", "")
-            if next_url.startswith("/") and url_has_allowed_host_and_scheme(
-                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                return HttpResponseRedirect(next_url)
-            return redirect("casework:dashboard")
-    return render(
+
+    def back(_result) -> str:
+        # Only a page of this site: a posted "next" must not send staff elsewhere.
+        next_url = request.POST.get("next", "")
+        if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return next_url
+        return reverse("casework:dashboard")
+
+    return action_page(
         request,
-        "casework/action_form.html",
-        {"case": case, "form": form, "title": _("Reallocate the case")},
-        status=status,
+        case=case,
+        form=form,
+        title=_("Reallocate the case"),
+        done=_("Case reallocated."),
+        to=back,
+        save=lambda data: services.case_allocate(
+            by=request.user,
+            case=case,
+            caseworker=data["caseworker"],
+            expected_version=data["version"],
+            reason=data["reason"],
+        ),
     )
 
 
@@ -336,26 +315,19 @@ def case_allocate(request, pk: int):
 def case_missing_notified(request, pk: int):
     case = selectors.case_for(request.user, pk=pk, path=request.path)
     form = forms.MissingNotifiedForm(request.POST or None, initial={"version": case.version})
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_record_missing_notification(
-                by=request.user,
-                case=case,
-                expected_version=form.cleaned_data["version"],
-                police_at=form.cleaned_data["police_at"],
-                local_authority_at=form.cleaned_data["local_authority_at"],
-            )
-        except PathwayError as error:
-            status = _fail(form, error)
-        else:
-            messages.success(request, _("Notification recorded."))
-            return redirect("casework:case", pk=case.pk)
-    return render(
+    return action_page(
         request,
-        "casework/action_form.html",
-        {"case": case, "form": form, "title": _("Record police and local authority notification")},
-        status=status,
+        case=case,
+        form=form,
+        title=_("Record police and local authority notification"),
+        done=_("Notification recorded."),
+        save=lambda data: services.case_record_missing_notification(
+            by=request.user,
+            case=case,
+            expected_version=data["version"],
+            police_at=data["police_at"],
+            local_authority_at=data["local_authority_at"],
+        ),
     )
 
 
@@ -365,24 +337,14 @@ def case_reopen(request, pk: int):
     if case.state not in (CaseState.CLOSED, CaseState.DECLINED):
         raise Http404
     form = forms.ReopenForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            episode = services.case_reopen(
-                by=request.user, case=case, reason=form.cleaned_data["reason"]
-            )
-        except PathwayError as error:
-            status = _fail(form, error)
-        else:
-            messages.success(
-                request, _("Re-opened as a new episode, %(ref)s.") % {"ref": episode.reference}
-            )
-            return redirect("casework:case", pk=episode.pk)
-    return render(
+    return action_page(
         request,
-        "casework/action_form.html",
-        {"case": case, "form": form, "title": _("Re-open as a new episode")},
-        status=status,
+        case=case,
+        form=form,
+        title=_("Re-open as a new episode"),
+        done=lambda episode: _("Re-opened as a new episode, %(ref)s.") % {"ref": episode.reference},
+        to=lambda episode: reverse("casework:case", args=[episode.pk]),
+        save=lambda data: services.case_reopen(by=request.user, case=case, reason=data["reason"]),
     )
 
 

@@ -1,19 +1,18 @@
-from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carepath import policy
 from carepath.audit import access_log
 from carepath.decorators import role_required
-from carepath.pathway import PathwayError
 from casework import forms
 from casework.models import NrmState
 from casework.models.nrm import awaiting_rg
 from casework.selectors import cases as selectors
 from casework.services import nrm as services
-from casework.views.cases import CASE_ROLES, _fail
+from casework.views.actions import action_page
+from casework.views.cases import CASE_ROLES
 
 
 def _decision(by, nrm, d):
@@ -116,22 +115,15 @@ def nrm_action(request, pk: int, name: str):
             "withdrawn_on": today,
         },
     )
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(request.user, nrm, form.cleaned_data)
-        except PathwayError as error:
-            status = _fail(form, error)
-        else:
-            messages.success(
-                request, _("NRM record updated: %(state)s.") % {"state": nrm.get_state_display()}
-            )
-            return redirect("casework:case", pk=case.pk)
-    return render(
+    return action_page(
         request,
-        "casework/action_form.html",
-        {"case": case, "form": form, "title": title},
-        status=status,
+        case=case,
+        form=form,
+        title=title,
+        save=lambda data: run(request.user, nrm, data),
+        done=lambda _result: (
+            _("NRM record updated: %(state)s.") % {"state": nrm.get_state_display()}
+        ),
     )
 
 
