@@ -239,3 +239,101 @@ def _sms_report_view(user, reminder) -> str | None:
     ):
         return "service manager"
     return None
+
+
+# --- Accommodation ----------------------------------------------------------------------------
+# Accommodation staff run their organisation's properties and see the placement requests sent
+# to it, with only the facts a placement needs. A property's address is for them and for the
+# caseworker of someone placed there.
+
+
+def _accommodation_staff(user, organisation_id) -> str | None:
+    if user.has_role(Role.ACCOMMODATION_MANAGER) and organisation_id == user.organisation_id:
+        return "accommodation staff"
+    return None
+
+
+def _organisation_scope_for(role: str, field: str = "organisation_id"):
+    def scope(user, queryset: QuerySet) -> QuerySet:
+        if not user.has_role(role):
+            return queryset.none()
+        return queryset.filter(**{field: user.organisation_id})
+
+    return scope
+
+
+@rule("property.manage", scope=_organisation_scope_for(Role.ACCOMMODATION_MANAGER))
+def _property_manage(user, obj) -> str | None:
+    """A property, unit or bed space of the accommodation manager's own organisation."""
+    if obj is None:
+        return _accommodation_staff(user, user.organisation_id)
+    return _accommodation_staff(user, obj.organisation_id)
+
+
+@rule("property.address")
+def _property_address(user, prop) -> str | None:
+    if prop is None:
+        return None
+    staff = _accommodation_staff(user, prop.organisation_id)
+    if staff:
+        return staff
+    from accommodation.models import Placement
+
+    resident_caseworker = Placement.objects.filter(
+        bed_space__unit__property=prop,
+        state__in=["accepted", "moved_in"],
+        case__caseworker=user,
+        case__organisation_id=user.organisation_id,
+    ).exists()
+    if user.has_role(Role.CASEWORKER) and resident_caseworker:
+        return "caseworker of a resident"
+    return None
+
+
+def _placement_scope(user, queryset: QuerySet) -> QuerySet:
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    if user.has_role(Role.ACCOMMODATION_MANAGER):
+        condition |= Q(provider_id=user.organisation_id)
+    visible_cases = _case_scope(user, _case_model().objects.all())
+    condition |= Q(case__in=visible_cases)
+    return queryset.filter(condition)
+
+
+def _case_model():
+    from casework.models import Case
+
+    return Case
+
+
+@rule("placement.view", scope=_placement_scope)
+def _placement_view(user, placement) -> str | None:
+    if placement is None:
+        return None
+    return _accommodation_staff(user, placement.provider_id) or _case_basis(user, placement.case)
+
+
+@rule("placement.manage")
+def _placement_manage(user, placement) -> str | None:
+    """Offers, move-ins and move-outs: the provider's accommodation staff."""
+    return _accommodation_staff(user, placement.provider_id) if placement is not None else None
+
+
+@rule("placement.transition")
+def _placement_transition(user, placement) -> str | None:
+    """Accepting, declining and withdrawing: the case's caseworkers, or the provider's staff."""
+    if placement is None:
+        return None
+    return _case_basis(user, placement.case) or _accommodation_staff(user, placement.provider_id)
+
+
+@rule("vacancies.view")
+def _vacancies_view(user, obj) -> str | None:
+    """The vacancy board: counts and kinds of free places, never addresses."""
+    if any(
+        user.has_role(role)
+        for role in (Role.ACCOMMODATION_MANAGER, Role.CASEWORKER, Role.SERVICE_MANAGER)
+    ):
+        return "vacancy board"
+    return None

@@ -185,6 +185,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="carepath")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "accommodation-offers-expire": {
+        "task": "accommodation.tasks.placements_expire_offers",
+        "schedule": crontab(minute=5),
+    },
     "sms-reminders-dispatch": {
         "task": "carepath.sms.tasks.reminders_dispatch",
         "schedule": 60.0,
@@ -219,6 +223,9 @@ SAFE_CONTACT_MAX_AGE_DAYS = env.int("SAFE_CONTACT_MAX_AGE_DAYS", default=90)
 REMINDER_SENDING_TIMEOUT_MINUTES = env.int("REMINDER_SENDING_TIMEOUT_MINUTES", default=10)
 REMINDER_DISPATCH_BATCH = env.int("REMINDER_DISPATCH_BATCH", default=500)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+
+# An offer of a bed space lapses after this many hours unless accepted.
+PLACEMENT_OFFER_HOURS = env.int("PLACEMENT_OFFER_HOURS", default=48)
 
 # Reading records is logged; entries older than this are pruned nightly.
 ACCESS_LOG_RETENTION = timedelta(days=env.int("ACCESS_LOG_RETENTION_DAYS", default=730))

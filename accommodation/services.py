@@ -1,0 +1,255 @@
+"""Every write about accommodation: properties and bed spaces, and the placement pathway."""
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accommodation.models import (
+    OPEN_PLACEMENT_STATES,
+    BedSpace,
+    Placement,
+    PlacementState,
+    Property,
+    Unit,
+)
+from carepath import policy
+from carepath.audit import timeline
+from carepath.pathway import ConflictError, PathwayError, lock, run_transition
+from carepath.people.models import Organisation, User
+from casework.models import Case
+
+HOLDING_STATES = (PlacementState.OFFERED, PlacementState.ACCEPTED, PlacementState.MOVED_IN)
+
+
+def _not_future(day: date, what: str) -> None:
+    if day > timezone.localdate():
+        raise PathwayError(_("%(what)s cannot be in the future.") % {"what": what})
+
+
+# --- Properties, units and bed spaces -----------------------------------------------------
+
+
+@transaction.atomic
+def property_save(*, by: User, prop: Property) -> Property:
+    """Create or change a property of the accommodation manager's organisation."""
+    if prop.pk is None:
+        prop.organisation_id = by.organisation_id
+    policy.require(by, "property.manage", prop)
+    prop._history_user = by
+    created = prop.pk is None
+    prop.save()
+    timeline.record(prop, by=by, kind="property.created" if created else "property.updated")
+    return prop
+
+
+@transaction.atomic
+def unit_save(*, by: User, unit: Unit, bed_spaces: int) -> Unit:
+    """Create or change a unit and set how many bed spaces it has. A unit cannot shrink below
+    the bed spaces that are occupied, offered or accepted."""
+    policy.require(by, "property.manage", unit.property)
+    if unit.women_only and unit.men_only:
+        raise PathwayError(_("A unit cannot be both women only and men only."))
+    if bed_spaces < 1:
+        raise PathwayError(_("A unit needs at least one bed space."))
+    unit._history_user = by
+    unit.save()
+    beds = list(BedSpace.objects.select_for_update().filter(unit=unit).order_by("pk"))
+    held = set(
+        Placement.objects.filter(bed_space__in=beds, state__in=HOLDING_STATES).values_list(
+            "bed_space_id", flat=True
+        )
+    )
+    if bed_spaces < len(held):
+        raise PathwayError(
+            _("%(n)d bed spaces are occupied or offered: the capacity cannot be lower.")
+            % {"n": len(held)}
+        )
+    for number in range(len(beds) + 1, bed_spaces + 1):
+        BedSpace.objects.create(unit=unit, label=_("Bed %(n)d") % {"n": number})
+    surplus = len(beds) - bed_spaces
+    for bed in [b for b in reversed(beds) if b.pk not in held][: max(surplus, 0)]:
+        if bed.placements.exists():
+            bed.out_of_use = True
+            bed.out_of_use_reason = _("Removed from the unit")
+            bed.save()
+        else:
+            bed.delete()
+    timeline.record(unit.property, by=by, kind="unit.saved",
+                    detail={"unit": unit.pk, "bed_spaces": bed_spaces})
+    return unit
+
+
+@transaction.atomic
+def bed_space_set_out_of_use(*, by: User, bed: BedSpace, expected_version: int,
+                             out_of_use: bool, reason: str = "",
+                             until: date | None = None) -> BedSpace:
+    """Hold a bed space out of use (repair, void) with a reason, or bring it back."""
+    policy.require(by, "property.manage", bed.unit.property)
+    lock(bed, expected_version=expected_version, by=by)
+    if out_of_use:
+        if not reason.strip():
+            raise PathwayError(_("Say why the bed space is out of use."))
+        if bed.placements.filter(state__in=HOLDING_STATES).exists():
+            raise PathwayError(_("Someone holds this bed space: it cannot go out of use."))
+    bed.out_of_use = out_of_use
+    bed.out_of_use_reason = reason if out_of_use else ""
+    bed.out_of_use_until = until if out_of_use else None
+    bed.save()
+    timeline.record(bed.unit.property, by=by, kind="bed.out_of_use" if out_of_use
+                    else "bed.back_in_use", reason=reason, detail={"bed": bed.pk})
+    return bed
+
+
+# --- Placements ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def placement_request(*, by: User, case: Case, provider: Organisation,
+                      values: dict) -> Placement:
+    """Ask a provider for a place. Several requests may run at once."""
+    policy.require(by, "case.edit", case)
+    if not case.is_open:
+        raise PathwayError(_("Only an open case can ask for accommodation."))
+    placement = Placement(case=case, provider=provider, requested_by=by, **values)
+    placement.known_as = placement.known_as or case.given_name
+    placement.gender = placement.gender or case.gender
+    placement._history_user = by
+    placement.save()
+    timeline.record(case, by=by, kind="placement.requested",
+                    detail={"placement": placement.pk, "provider": provider.pk})
+    return placement
+
+
+@transaction.atomic
+def placement_offer(*, by: User, placement: Placement, bed_space: BedSpace,
+                    expected_version: int) -> Placement:
+    """Offer a bed space. The bed is locked first, so two offers for the last bed cannot both
+    succeed: the second is told the bed has gone."""
+    policy.require(by, "placement.manage", placement)
+    bed = BedSpace.objects.select_for_update().select_related("unit__property").get(
+        pk=bed_space.pk
+    )
+    if bed.unit.property.organisation_id != placement.provider_id:
+        raise PathwayError(_("Offer a bed space of your own organisation."))
+    if bed.out_of_use:
+        raise PathwayError(_("That bed space is out of use."))
+    if Placement.objects.filter(bed_space=bed, state__in=HOLDING_STATES).exists():
+        raise PathwayError(_("That bed space has just been offered to someone else."))
+    now = timezone.now()
+    expires = now + timedelta(hours=settings.PLACEMENT_OFFER_HOURS)
+    try:
+        with transaction.atomic():
+            run_transition(placement, "offer", by=by, permission="placement.manage",
+                           expected_version=expected_version, bed_space=bed, at=now,
+                           expires_at=expires)
+    except IntegrityError:
+        raise PathwayError(_("That bed space has just been offered to someone else.")) from None
+    timeline.record(placement.case, by=by, kind="placement.offered",
+                    detail={"placement": placement.pk})
+    return placement
+
+
+@transaction.atomic
+def placement_accept(*, by: User, placement: Placement, expected_version: int) -> Placement:
+    """The person takes the offer; their other open requests are withdrawn."""
+    if placement.offer_expires_at and placement.offer_expires_at < timezone.now():
+        raise PathwayError(_("This offer has expired."))
+    run_transition(placement, "accept", by=by, permission="placement.transition",
+                   expected_version=expected_version)
+    others = Placement.objects.filter(case=placement.case, state__in=OPEN_PLACEMENT_STATES
+                                      ).exclude(pk=placement.pk)
+    for other in others:
+        other.withdraw(notes=_("Another offer was accepted"))
+        other._history_user = by
+        try:
+            with transaction.atomic():
+                other.save()
+        except ConflictError:
+            continue
+    timeline.record(placement.case, by=by, kind="placement.accepted",
+                    detail={"placement": placement.pk})
+    return placement
+
+
+@transaction.atomic
+def placement_decline(*, by: User, placement: Placement, expected_version: int, reason: str,
+                      notes: str = "") -> Placement:
+    if not reason:
+        raise PathwayError(_("Choose the reason."))
+    run_transition(placement, "decline", by=by, permission="placement.transition",
+                   expected_version=expected_version, reason=reason, notes=notes)
+    timeline.record(placement.case, by=by, kind="placement.declined", reason=notes,
+                    detail={"placement": placement.pk, "reason": reason})
+    return placement
+
+
+@transaction.atomic
+def placement_withdraw(*, by: User, placement: Placement, expected_version: int,
+                       notes: str) -> Placement:
+    run_transition(placement, "withdraw", by=by, permission="placement.transition",
+                   expected_version=expected_version, notes=notes)
+    timeline.record(placement.case, by=by, kind="placement.withdrawn", reason=notes,
+                    detail={"placement": placement.pk})
+    return placement
+
+
+def placements_expire_offers(*, now: datetime | None = None) -> int:
+    """Offers not taken up in time lapse, and free their bed spaces."""
+    now = now or timezone.now()
+    expired = 0
+    for placement in Placement.objects.filter(state=PlacementState.OFFERED,
+                                              offer_expires_at__lt=now):
+        placement.expire()
+        try:
+            with transaction.atomic():
+                placement.save()
+                timeline.record(placement.case, by=None, kind="placement.offer_expired",
+                                detail={"placement": placement.pk})
+        except ConflictError:
+            continue
+        expired += 1
+    return expired
+
+
+@transaction.atomic
+def placement_move_in(*, by: User, placement: Placement, expected_version: int, on: date,
+                      licence_signed: bool, key_worker: str,
+                      planned_move_out_on: date | None = None) -> Placement:
+    _not_future(on, _("The move-in date"))
+    last_out = (
+        Placement.objects.filter(bed_space_id=placement.bed_space_id, moved_out_on__isnull=False)
+        .order_by("-moved_out_on")
+        .values_list("moved_out_on", flat=True)
+        .first()
+    )
+    if last_out and on < last_out:
+        raise PathwayError(_("The bed space was still occupied then: the last resident moved "
+                             "out on %(date)s.") % {"date": last_out.strftime("%d/%m/%Y")})
+    if planned_move_out_on and planned_move_out_on < on:
+        raise PathwayError(_("The planned move-out cannot be before the move-in."))
+    placement.planned_move_out_on = planned_move_out_on
+    run_transition(placement, "move_in", by=by, permission="placement.manage",
+                   expected_version=expected_version, on=on, licence_signed=licence_signed,
+                   key_worker=key_worker)
+    timeline.record(placement.case, by=by, kind="placement.moved_in",
+                    detail={"placement": placement.pk})
+    return placement
+
+
+@transaction.atomic
+def placement_move_out(*, by: User, placement: Placement, expected_version: int, on: date,
+                       reason: str, destination: str) -> Placement:
+    _not_future(on, _("The move-out date"))
+    if placement.moved_in_on and on < placement.moved_in_on:
+        raise PathwayError(_("A move-out cannot be before the move-in."))
+    if not reason.strip():
+        raise PathwayError(_("Say why they moved out."))
+    run_transition(placement, "move_out", by=by, permission="placement.manage",
+                   expected_version=expected_version, on=on, reason=reason,
+                   destination=destination)
+    timeline.record(placement.case, by=by, kind="placement.moved_out", reason=reason,
+                    detail={"placement": placement.pk})
+    return placement
