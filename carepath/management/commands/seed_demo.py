@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from accommodation import demo as accommodation_demo
 from carepath import demo
 from casework import demo as casework_demo
 
@@ -11,6 +12,8 @@ class Command(BaseCommand):
         logins = demo.seed_people()
         cases = casework_demo.seed_cases()
         self.stdout.write(f"Demo cases added: {cases}")
+        properties = accommodation_demo.seed_accommodation()
+        self.stdout.write(f"Demo properties added: {properties}")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ as:"))
         width = max(len(username) for _, _, username in logins)
         for organisation, role, username in logins:
