@@ -45,7 +45,9 @@ class Property(models.Model):
         _("by and for specialism"), max_length=30, choices=Specialism.choices, blank=True
     )
     languages = models.CharField(
-        _("languages spoken by staff"), max_length=200, blank=True,
+        _("languages spoken by staff"),
+        max_length=200,
+        blank=True,
         help_text=_("Separated by commas."),
     )
     funding_source = models.CharField(_("funding source"), max_length=200, blank=True)
@@ -87,13 +89,13 @@ class Unit(models.Model):
     accessible = models.BooleanField(_("wheelchair accessible"), default=False)
     children_accepted = models.BooleanField(_("children accepted"), default=False)
     boys_age_limit = models.PositiveSmallIntegerField(
-        _("oldest boy accepted (age)"), null=True, blank=True,
+        _("oldest boy accepted (age)"),
+        null=True,
+        blank=True,
         help_text=_("Leave empty when there is no limit."),
     )
     pets_accepted = models.BooleanField(_("pets accepted"), default=False)
-    nrpf_accepted = models.BooleanField(
-        _("no recourse to public funds accepted"), default=False
-    )
+    nrpf_accepted = models.BooleanField(_("no recourse to public funds accepted"), default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -144,8 +146,7 @@ class DeclineReason(models.TextChoices):
     NRPF = "nrpf", _("No recourse to public funds")
 
 
-OPEN_PLACEMENT_STATES = (PlacementState.REQUESTED, PlacementState.OFFERED,
-                         PlacementState.ACCEPTED)
+OPEN_PLACEMENT_STATES = (PlacementState.REQUESTED, PlacementState.OFFERED, PlacementState.ACCEPTED)
 
 
 @condition(_("Choose a bed space to offer."))
@@ -156,28 +157,31 @@ def has_offered_bed(placement: "Placement") -> bool:
 class Placement(VersionedModel):
     """A request for a place for one person, and if it succeeds, their stay."""
 
-    case = models.ForeignKey(
-        "casework.Case", on_delete=models.PROTECT, related_name="placements"
-    )
+    case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="placements")
     provider = models.ForeignKey(
-        "people.Organisation", on_delete=models.PROTECT, related_name="placement_requests",
+        "people.Organisation",
+        on_delete=models.PROTECT,
+        related_name="placement_requests",
         verbose_name=_("accommodation provider"),
     )
     state = FSMField(
-        _("state"), default=PlacementState.REQUESTED, choices=PlacementState.choices,
+        _("state"),
+        default=PlacementState.REQUESTED,
+        choices=PlacementState.choices,
         protected=True,
     )
     # What the provider may know of the person: the facts a placement needs, nothing more.
     known_as = models.CharField(_("first name or alias"), max_length=80)
     gender = models.CharField(_("gender"), max_length=10)
     children_ages = models.CharField(
-        _("ages of children coming with them"), max_length=80, blank=True,
+        _("ages of children coming with them"),
+        max_length=80,
+        blank=True,
         help_text=_("For example: 4, 9 (boys' ages matter for some refuges)."),
     )
     boys_ages = models.CharField(_("ages of the boys among them"), max_length=80, blank=True)
     access_needs = models.CharField(_("access needs"), max_length=200, blank=True)
-    needs_accessible = models.BooleanField(_("needs a wheelchair-accessible unit"),
-                                           default=False)
+    needs_accessible = models.BooleanField(_("needs a wheelchair-accessible unit"), default=False)
     languages = models.CharField(_("languages"), max_length=200, blank=True)
     risk_level = models.CharField(_("risk level"), max_length=10, blank=True)
     has_pets = models.BooleanField(_("has pets"), default=False)
@@ -186,9 +190,12 @@ class Placement(VersionedModel):
         _("specialist service wanted"), max_length=30, choices=Specialism.choices, blank=True
     )
     exclusion_areas = models.TextField(
-        _("exclusion areas"), blank=True,
-        help_text=_("Local authorities or postcode districts where the perpetrator or exploiter "
-                    "is, one per line."),
+        _("exclusion areas"),
+        blank=True,
+        help_text=_(
+            "Local authorities or postcode districts where the perpetrator or exploiter "
+            "is, one per line."
+        ),
     )
     requested_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
@@ -254,9 +261,10 @@ class Placement(VersionedModel):
         return self._ages(self.boys_ages)
 
     @transition(
-        field=state, source=PlacementState.REQUESTED, target=PlacementState.OFFERED,
-        custom={"label": _("Offer a bed space"), "form": "offer",
-                "permission": "placement.manage"},
+        field=state,
+        source=PlacementState.REQUESTED,
+        target=PlacementState.OFFERED,
+        custom={"label": _("Offer a bed space"), "form": "offer", "permission": "placement.manage"},
     )
     def offer(self, *, bed_space, at, expires_at) -> None:
         self.bed_space = bed_space
@@ -264,7 +272,9 @@ class Placement(VersionedModel):
         self.offer_expires_at = expires_at
 
     @transition(
-        field=state, source=PlacementState.OFFERED, target=PlacementState.ACCEPTED,
+        field=state,
+        source=PlacementState.OFFERED,
+        target=PlacementState.ACCEPTED,
         conditions=[has_offered_bed],
         custom={"label": _("Record that the offer is accepted"), "form": "accept"},
     )
@@ -272,7 +282,8 @@ class Placement(VersionedModel):
         pass
 
     @transition(
-        field=state, source=[PlacementState.REQUESTED, PlacementState.OFFERED],
+        field=state,
+        source=[PlacementState.REQUESTED, PlacementState.OFFERED],
         target=PlacementState.DECLINED,
         custom={"label": _("Decline"), "form": "decline"},
     )
@@ -290,16 +301,23 @@ class Placement(VersionedModel):
         self.outcome_notes = notes
 
     @transition(
-        field=state, source=PlacementState.OFFERED, target=PlacementState.OFFER_EXPIRED,
+        field=state,
+        source=PlacementState.OFFERED,
+        target=PlacementState.OFFER_EXPIRED,
         custom={"hidden": True},
     )
     def expire(self) -> None:
         pass
 
     @transition(
-        field=state, source=PlacementState.ACCEPTED, target=PlacementState.MOVED_IN,
-        custom={"label": _("Record the move-in"), "form": "move_in",
-                "permission": "placement.manage"},
+        field=state,
+        source=PlacementState.ACCEPTED,
+        target=PlacementState.MOVED_IN,
+        custom={
+            "label": _("Record the move-in"),
+            "form": "move_in",
+            "permission": "placement.manage",
+        },
     )
     def move_in(self, *, on, licence_signed: bool, key_worker: str) -> None:
         self.moved_in_on = on
@@ -307,9 +325,14 @@ class Placement(VersionedModel):
         self.key_worker = key_worker
 
     @transition(
-        field=state, source=PlacementState.MOVED_IN, target=PlacementState.MOVED_OUT,
-        custom={"label": _("Record the move-out"), "form": "move_out",
-                "permission": "placement.manage"},
+        field=state,
+        source=PlacementState.MOVED_IN,
+        target=PlacementState.MOVED_OUT,
+        custom={
+            "label": _("Record the move-out"),
+            "form": "move_out",
+            "permission": "placement.manage",
+        },
     )
     def move_out(self, *, on, reason: str, destination: str) -> None:
         self.moved_out_on = on

@@ -77,15 +77,22 @@ def unit_save(*, by: User, unit: Unit, bed_spaces: int) -> Unit:
             bed.save()
         else:
             bed.delete()
-    timeline.record(unit.property, by=by, kind="unit.saved",
-                    detail={"unit": unit.pk, "bed_spaces": bed_spaces})
+    timeline.record(
+        unit.property, by=by, kind="unit.saved", detail={"unit": unit.pk, "bed_spaces": bed_spaces}
+    )
     return unit
 
 
 @transaction.atomic
-def bed_space_set_out_of_use(*, by: User, bed: BedSpace, expected_version: int,
-                             out_of_use: bool, reason: str = "",
-                             until: date | None = None) -> BedSpace:
+def bed_space_set_out_of_use(
+    *,
+    by: User,
+    bed: BedSpace,
+    expected_version: int,
+    out_of_use: bool,
+    reason: str = "",
+    until: date | None = None,
+) -> BedSpace:
     """Hold a bed space out of use (repair, void) with a reason, or bring it back."""
     policy.require(by, "property.manage", bed.unit.property)
     lock(bed, expected_version=expected_version, by=by)
@@ -98,8 +105,13 @@ def bed_space_set_out_of_use(*, by: User, bed: BedSpace, expected_version: int,
     bed.out_of_use_reason = reason if out_of_use else ""
     bed.out_of_use_until = until if out_of_use else None
     bed.save()
-    timeline.record(bed.unit.property, by=by, kind="bed.out_of_use" if out_of_use
-                    else "bed.back_in_use", reason=reason, detail={"bed": bed.pk})
+    timeline.record(
+        bed.unit.property,
+        by=by,
+        kind="bed.out_of_use" if out_of_use else "bed.back_in_use",
+        reason=reason,
+        detail={"bed": bed.pk},
+    )
     return bed
 
 
@@ -107,8 +119,7 @@ def bed_space_set_out_of_use(*, by: User, bed: BedSpace, expected_version: int,
 
 
 @transaction.atomic
-def placement_request(*, by: User, case: Case, provider: Organisation,
-                      values: dict) -> Placement:
+def placement_request(*, by: User, case: Case, provider: Organisation, values: dict) -> Placement:
     """Ask a provider for a place. Several requests may run at once."""
     policy.require(by, "case.edit", case)
     if not case.is_open:
@@ -118,20 +129,23 @@ def placement_request(*, by: User, case: Case, provider: Organisation,
     placement.gender = placement.gender or case.gender
     placement._history_user = by
     placement.save()
-    timeline.record(case, by=by, kind="placement.requested",
-                    detail={"placement": placement.pk, "provider": provider.pk})
+    timeline.record(
+        case,
+        by=by,
+        kind="placement.requested",
+        detail={"placement": placement.pk, "provider": provider.pk},
+    )
     return placement
 
 
 @transaction.atomic
-def placement_offer(*, by: User, placement: Placement, bed_space: BedSpace,
-                    expected_version: int) -> Placement:
+def placement_offer(
+    *, by: User, placement: Placement, bed_space: BedSpace, expected_version: int
+) -> Placement:
     """Offer a bed space. The bed is locked first, so two offers for the last bed cannot both
     succeed: the second is told the bed has gone."""
     policy.require(by, "placement.manage", placement)
-    bed = BedSpace.objects.select_for_update().select_related("unit__property").get(
-        pk=bed_space.pk
-    )
+    bed = BedSpace.objects.select_for_update().select_related("unit__property").get(pk=bed_space.pk)
     if bed.unit.property.organisation_id != placement.provider_id:
         raise PathwayError(_("Offer a bed space of your own organisation."))
     if bed.out_of_use:
@@ -142,13 +156,21 @@ def placement_offer(*, by: User, placement: Placement, bed_space: BedSpace,
     expires = now + timedelta(hours=settings.PLACEMENT_OFFER_HOURS)
     try:
         with transaction.atomic():
-            run_transition(placement, "offer", by=by, permission="placement.manage",
-                           expected_version=expected_version, bed_space=bed, at=now,
-                           expires_at=expires)
+            run_transition(
+                placement,
+                "offer",
+                by=by,
+                permission="placement.manage",
+                expected_version=expected_version,
+                bed_space=bed,
+                at=now,
+                expires_at=expires,
+            )
     except IntegrityError:
         raise PathwayError(_("That bed space has just been offered to someone else.")) from None
-    timeline.record(placement.case, by=by, kind="placement.offered",
-                    detail={"placement": placement.pk})
+    timeline.record(
+        placement.case, by=by, kind="placement.offered", detail={"placement": placement.pk}
+    )
     return placement
 
 
@@ -157,10 +179,16 @@ def placement_accept(*, by: User, placement: Placement, expected_version: int) -
     """The person takes the offer; their other open requests are withdrawn."""
     if placement.offer_expires_at and placement.offer_expires_at < timezone.now():
         raise PathwayError(_("This offer has expired."))
-    run_transition(placement, "accept", by=by, permission="placement.transition",
-                   expected_version=expected_version)
-    others = Placement.objects.filter(case=placement.case, state__in=OPEN_PLACEMENT_STATES
-                                      ).exclude(pk=placement.pk)
+    run_transition(
+        placement,
+        "accept",
+        by=by,
+        permission="placement.transition",
+        expected_version=expected_version,
+    )
+    others = Placement.objects.filter(case=placement.case, state__in=OPEN_PLACEMENT_STATES).exclude(
+        pk=placement.pk
+    )
     for other in others:
         other.withdraw(notes=_("Another offer was accepted"))
         other._history_user = by
@@ -169,30 +197,56 @@ def placement_accept(*, by: User, placement: Placement, expected_version: int) -
                 other.save()
         except ConflictError:
             continue
-    timeline.record(placement.case, by=by, kind="placement.accepted",
-                    detail={"placement": placement.pk})
+    timeline.record(
+        placement.case, by=by, kind="placement.accepted", detail={"placement": placement.pk}
+    )
     return placement
 
 
 @transaction.atomic
-def placement_decline(*, by: User, placement: Placement, expected_version: int, reason: str,
-                      notes: str = "") -> Placement:
+def placement_decline(
+    *, by: User, placement: Placement, expected_version: int, reason: str, notes: str = ""
+) -> Placement:
     if not reason:
         raise PathwayError(_("Choose the reason."))
-    run_transition(placement, "decline", by=by, permission="placement.transition",
-                   expected_version=expected_version, reason=reason, notes=notes)
-    timeline.record(placement.case, by=by, kind="placement.declined", reason=notes,
-                    detail={"placement": placement.pk, "reason": reason})
+    run_transition(
+        placement,
+        "decline",
+        by=by,
+        permission="placement.transition",
+        expected_version=expected_version,
+        reason=reason,
+        notes=notes,
+    )
+    timeline.record(
+        placement.case,
+        by=by,
+        kind="placement.declined",
+        reason=notes,
+        detail={"placement": placement.pk, "reason": reason},
+    )
     return placement
 
 
 @transaction.atomic
-def placement_withdraw(*, by: User, placement: Placement, expected_version: int,
-                       notes: str) -> Placement:
-    run_transition(placement, "withdraw", by=by, permission="placement.transition",
-                   expected_version=expected_version, notes=notes)
-    timeline.record(placement.case, by=by, kind="placement.withdrawn", reason=notes,
-                    detail={"placement": placement.pk})
+def placement_withdraw(
+    *, by: User, placement: Placement, expected_version: int, notes: str
+) -> Placement:
+    run_transition(
+        placement,
+        "withdraw",
+        by=by,
+        permission="placement.transition",
+        expected_version=expected_version,
+        notes=notes,
+    )
+    timeline.record(
+        placement.case,
+        by=by,
+        kind="placement.withdrawn",
+        reason=notes,
+        detail={"placement": placement.pk},
+    )
     return placement
 
 
@@ -200,14 +254,19 @@ def placements_expire_offers(*, now: datetime | None = None) -> int:
     """Offers not taken up in time lapse, and free their bed spaces."""
     now = now or timezone.now()
     expired = 0
-    for placement in Placement.objects.filter(state=PlacementState.OFFERED,
-                                              offer_expires_at__lt=now):
+    for placement in Placement.objects.filter(
+        state=PlacementState.OFFERED, offer_expires_at__lt=now
+    ):
         placement.expire()
         try:
             with transaction.atomic():
                 placement.save()
-                timeline.record(placement.case, by=None, kind="placement.offer_expired",
-                                detail={"placement": placement.pk})
+                timeline.record(
+                    placement.case,
+                    by=None,
+                    kind="placement.offer_expired",
+                    detail={"placement": placement.pk},
+                )
         except ConflictError:
             continue
         expired += 1
@@ -215,9 +274,16 @@ def placements_expire_offers(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def placement_move_in(*, by: User, placement: Placement, expected_version: int, on: date,
-                      licence_signed: bool, key_worker: str,
-                      planned_move_out_on: date | None = None) -> Placement:
+def placement_move_in(
+    *,
+    by: User,
+    placement: Placement,
+    expected_version: int,
+    on: date,
+    licence_signed: bool,
+    key_worker: str,
+    planned_move_out_on: date | None = None,
+) -> Placement:
     _not_future(on, _("The move-in date"))
     last_out = (
         Placement.objects.filter(bed_space_id=placement.bed_space_id, moved_out_on__isnull=False)
@@ -226,30 +292,59 @@ def placement_move_in(*, by: User, placement: Placement, expected_version: int, 
         .first()
     )
     if last_out and on < last_out:
-        raise PathwayError(_("The bed space was still occupied then: the last resident moved "
-                             "out on %(date)s.") % {"date": last_out.strftime("%d/%m/%Y")})
+        raise PathwayError(
+            _("The bed space was still occupied then: the last resident moved out on %(date)s.")
+            % {"date": last_out.strftime("%d/%m/%Y")}
+        )
     if planned_move_out_on and planned_move_out_on < on:
         raise PathwayError(_("The planned move-out cannot be before the move-in."))
     placement.planned_move_out_on = planned_move_out_on
-    run_transition(placement, "move_in", by=by, permission="placement.manage",
-                   expected_version=expected_version, on=on, licence_signed=licence_signed,
-                   key_worker=key_worker)
-    timeline.record(placement.case, by=by, kind="placement.moved_in",
-                    detail={"placement": placement.pk})
+    run_transition(
+        placement,
+        "move_in",
+        by=by,
+        permission="placement.manage",
+        expected_version=expected_version,
+        on=on,
+        licence_signed=licence_signed,
+        key_worker=key_worker,
+    )
+    timeline.record(
+        placement.case, by=by, kind="placement.moved_in", detail={"placement": placement.pk}
+    )
     return placement
 
 
 @transaction.atomic
-def placement_move_out(*, by: User, placement: Placement, expected_version: int, on: date,
-                       reason: str, destination: str) -> Placement:
+def placement_move_out(
+    *,
+    by: User,
+    placement: Placement,
+    expected_version: int,
+    on: date,
+    reason: str,
+    destination: str,
+) -> Placement:
     _not_future(on, _("The move-out date"))
     if placement.moved_in_on and on < placement.moved_in_on:
         raise PathwayError(_("A move-out cannot be before the move-in."))
     if not reason.strip():
         raise PathwayError(_("Say why they moved out."))
-    run_transition(placement, "move_out", by=by, permission="placement.manage",
-                   expected_version=expected_version, on=on, reason=reason,
-                   destination=destination)
-    timeline.record(placement.case, by=by, kind="placement.moved_out", reason=reason,
-                    detail={"placement": placement.pk})
+    run_transition(
+        placement,
+        "move_out",
+        by=by,
+        permission="placement.manage",
+        expected_version=expected_version,
+        on=on,
+        reason=reason,
+        destination=destination,
+    )
+    timeline.record(
+        placement.case,
+        by=by,
+        kind="placement.moved_out",
+        reason=reason,
+        detail={"placement": placement.pk},
+    )
     return placement
