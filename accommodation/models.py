@@ -5,13 +5,18 @@ organisation that runs it and to the caseworker of someone placed there (carepat
 """
 
 import builtins
+import re
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from carepath.pathway import VersionedModel, condition
+
+_POSTCODE_AREA = re.compile(r"[A-Z]{1,2}")
+_FULL_POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)[0-9][A-Z]{2}")
 
 
 class PropertyKind(models.TextChoices):
@@ -70,8 +75,14 @@ class Property(models.Model):
 
     @property
     def postcode_district(self) -> str:
-        """The outward code ("CF10" of "CF10 1AA"), for exclusion areas."""
-        return self.postcode.strip().upper().split(" ")[0] if self.postcode else ""
+        """The outward code ("CF10" of "CF10 1AA", and of "CF101AA"), for exclusion areas."""
+        compact = "".join(self.postcode.split()).upper()
+        # The inward code is always a digit and two letters, so a postcode typed without its
+        # space still yields its district (otherwise "CF10" would not exclude "CF101AA").
+        match = _FULL_POSTCODE.fullmatch(compact)
+        if match:
+            return match.group(1)
+        return self.postcode.strip().upper().split()[0] if self.postcode.strip() else ""
 
     @property
     def language_list(self) -> list[str]:
@@ -250,7 +261,9 @@ class Placement(VersionedModel):
 
     @staticmethod
     def _ages(text: str) -> list[int]:
-        return [int(part) for part in text.replace(";", ",").split(",") if part.strip().isdigit()]
+        # Every number typed counts ("4 9", "4 and 9", "4, 9 years"): an age silently dropped
+        # would hide a child, or a boy over a refuge's age limit, from matching.
+        return [int(number) for number in re.findall(r"\d+", text)]
 
     @property
     def child_age_list(self) -> list[int]:
@@ -259,6 +272,49 @@ class Placement(VersionedModel):
     @property
     def boy_age_list(self) -> list[int]:
         return self._ages(self.boys_ages)
+
+    def exclusion_area_of(self, prop: Property) -> str | None:
+        """Why ``prop`` lies inside this person's exclusion areas, or None. A line is a local
+        authority ("Cardiff"), a postcode district ("CF10"), a full postcode (its district) or
+        a postcode area ("CF"); case and spaces do not matter."""
+        authority = prop.local_authority.strip().casefold()
+        district = prop.postcode_district
+        for line in self.exclusion_list:
+            if authority and line.casefold() == authority:
+                return gettext("In an exclusion area: %(area)s (local authority).") % {"area": line}
+            code = "".join(line.split()).upper()
+            full = _FULL_POSTCODE.fullmatch(code)
+            code = full.group(1) if full else code
+            if district and (
+                code == district
+                or (_POSTCODE_AREA.fullmatch(code) and re.match(rf"{code}[0-9]", district))
+            ):
+                return gettext(
+                    "In an exclusion area: %(area)s (postcode district %(district)s)."
+                ) % {"area": line, "district": district}
+        return None
+
+    def unit_refusal(self, unit: Unit) -> str | None:
+        """Why ``unit`` cannot take this person (and the children coming), or None."""
+        name = {"unit": unit.name}
+        children, boys = self.child_age_list, self.boy_age_list
+        if self.gender == "male" and unit.women_only:
+            return gettext("%(unit)s is women only.") % name
+        if self.gender == "female" and unit.men_only:
+            return gettext("%(unit)s is men only.") % name
+        if (children or boys) and not unit.children_accepted:
+            return gettext("%(unit)s does not take children.") % name
+        if boys and unit.boys_age_limit is not None and max(boys) > unit.boys_age_limit:
+            return gettext(
+                "%(unit)s takes boys up to the age of %(limit)d; a boy of %(age)d is coming."
+            ) % {**name, "limit": unit.boys_age_limit, "age": max(boys)}
+        if self.needs_accessible and not unit.accessible:
+            return gettext("%(unit)s is not wheelchair accessible.") % name
+        if self.nrpf and not unit.nrpf_accepted:
+            return gettext("%(unit)s does not take people with no recourse to public funds.") % name
+        if self.has_pets and not unit.pets_accepted:
+            return gettext("%(unit)s does not take pets.") % name
+        return None
 
     @transition(
         field=state,

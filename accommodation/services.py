@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accommodation.models import (
     OPEN_PLACEMENT_STATES,
     BedSpace,
+    DeclineReason,
     Placement,
     PlacementState,
     Property,
@@ -30,6 +31,12 @@ def _not_future(day: date, what: str) -> None:
 
 
 # --- Properties, units and bed spaces -----------------------------------------------------
+
+REMOVED_FROM_UNIT = "Removed from the unit"
+
+
+def _is_removed(bed: BedSpace) -> bool:
+    return bed.out_of_use and bed.out_of_use_reason in {REMOVED_FROM_UNIT, _(REMOVED_FROM_UNIT)}
 
 
 @transaction.atomic
@@ -67,13 +74,27 @@ def unit_save(*, by: User, unit: Unit, bed_spaces: int) -> Unit:
             _("%(n)d bed spaces are occupied or offered: the capacity cannot be lower.")
             % {"n": len(held)}
         )
-    for number in range(len(beds) + 1, bed_spaces + 1):
-        BedSpace.objects.create(unit=unit, label=_("Bed %(n)d") % {"n": number})
-    surplus = len(beds) - bed_spaces
-    for bed in [b for b in reversed(beds) if b.pk not in held][: max(surplus, 0)]:
+    # A bed space with a history is kept out of use when the unit shrinks: it is no longer
+    # part of the capacity, and is brought back first when the unit grows again.
+    removed = [b for b in beds if _is_removed(b)]
+    in_unit = [b for b in beds if not _is_removed(b)]
+    for bed in removed[: max(bed_spaces - len(in_unit), 0)]:
+        bed.out_of_use, bed.out_of_use_reason, bed.out_of_use_until = False, "", None
+        bed.save()
+        in_unit.append(bed)
+    labels = {b.label for b in beds}
+    number = 0
+    while len(in_unit) < bed_spaces:
+        number += 1
+        label = _("Bed %(n)d") % {"n": number}
+        if label not in labels:
+            in_unit.append(BedSpace.objects.create(unit=unit, label=label))
+    surplus = len(in_unit) - bed_spaces
+    for bed in [b for b in reversed(in_unit) if b.pk not in held][: max(surplus, 0)]:
         if bed.placements.exists():
             bed.out_of_use = True
-            bed.out_of_use_reason = _("Removed from the unit")
+            bed.out_of_use_reason = _(REMOVED_FROM_UNIT)
+            bed.out_of_use_until = None
             bed.save()
         else:
             bed.delete()
@@ -150,6 +171,13 @@ def placement_offer(
         raise PathwayError(_("Offer a bed space of your own organisation."))
     if bed.out_of_use:
         raise PathwayError(_("That bed space is out of use."))
+    if not bed.unit.property.active:
+        raise PathwayError(_("That property is not taking placements."))
+    # The same hard rules as the matching list: never a place inside the person's exclusion
+    # areas, or in a unit that cannot take them, whatever bed space the form sent.
+    refusal = placement.exclusion_area_of(bed.unit.property) or placement.unit_refusal(bed.unit)
+    if refusal:
+        raise PathwayError(refusal)
     if Placement.objects.filter(bed_space=bed, state__in=HOLDING_STATES).exists():
         raise PathwayError(_("That bed space has just been offered to someone else."))
     now = timezone.now()
@@ -179,6 +207,14 @@ def placement_accept(*, by: User, placement: Placement, expected_version: int) -
     """The person takes the offer; their other open requests are withdrawn."""
     if placement.offer_expires_at and placement.offer_expires_at < timezone.now():
         raise PathwayError(_("This offer has expired."))
+    # Every open request of the case is locked, always in the same order, so that two offers
+    # accepted at once cannot deadlock: the second waits, then finds its request withdrawn.
+    list(
+        Placement.objects.select_for_update()
+        .filter(case_id=placement.case_id, state__in=OPEN_PLACEMENT_STATES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     run_transition(
         placement,
         "accept",
@@ -186,17 +222,25 @@ def placement_accept(*, by: User, placement: Placement, expected_version: int) -
         permission="placement.transition",
         expected_version=expected_version,
     )
-    others = Placement.objects.filter(case=placement.case, state__in=OPEN_PLACEMENT_STATES).exclude(
-        pk=placement.pk
+    # Locked (above), so a request offered at this very moment is withdrawn too instead of
+    # failing its version check and staying open: the person would then hold two beds.
+    others = (
+        Placement.objects.select_for_update()
+        .filter(case=placement.case, state__in=OPEN_PLACEMENT_STATES)
+        .exclude(pk=placement.pk)
+        .order_by("pk")
     )
     for other in others:
         other.withdraw(notes=_("Another offer was accepted"))
         other._history_user = by
-        try:
-            with transaction.atomic():
-                other.save()
-        except ConflictError:
-            continue
+        other.save()
+        timeline.record(
+            placement.case,
+            by=by,
+            kind="placement.withdrawn",
+            reason=other.outcome_notes,
+            detail={"placement": other.pk},
+        )
     timeline.record(
         placement.case, by=by, kind="placement.accepted", detail={"placement": placement.pk}
     )
@@ -207,7 +251,7 @@ def placement_accept(*, by: User, placement: Placement, expected_version: int) -
 def placement_decline(
     *, by: User, placement: Placement, expected_version: int, reason: str, notes: str = ""
 ) -> Placement:
-    if not reason:
+    if reason not in DeclineReason.values:
         raise PathwayError(_("Choose the reason."))
     run_transition(
         placement,

@@ -59,3 +59,16 @@ LABELS.update(
         "staff.reminder_planned": _("Staff reminder planned"),
     }
 )
+
+LABELS.update(
+    {
+        "placement.requested": _("Accommodation requested"),
+        "placement.offered": _("Bed space offered"),
+        "placement.accepted": _("Offer accepted"),
+        "placement.declined": _("Placement declined"),
+        "placement.withdrawn": _("Placement request withdrawn"),
+        "placement.offer_expired": _("Offer expired"),
+        "placement.moved_in": _("Moved in"),
+        "placement.moved_out": _("Moved out"),
+    }
+)

@@ -129,6 +129,7 @@ def case_detail(request, pk: int):
         )[:20],
         "contacts": contacts_of(case),
         "sms_log": sms_log_of(case)[:20],
+        "placements": case.placements.select_related("provider", "bed_space__unit__property"),
     }
     return render(request, "casework/case_detail.html", context)
 
@@ -235,6 +236,7 @@ TRANSITIONS = {
             outcomes=d["outcomes"],
             closed_on=d["closed_on"],
             reason=d["reason"],
+            none_achieved=d["no_outcomes"],
         ),
     ),
 }
