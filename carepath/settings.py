@@ -208,7 +208,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # SMS: "console" (development), "memory" (tests), "twilio", or a dotted path to a backend class.
-SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_BACKEND = env.str("SMS_BACKEND", default="console" if DEBUG else "twilio")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")

@@ -11,6 +11,10 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "carepath.example.org",
     "DATABASE_URL": "postgres://carepath@127.0.0.1:5432/carepath",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "TWILIO_ACCOUNT_SID": "ACexample",
+    "TWILIO_AUTH_TOKEN": "example-token",
+    "TWILIO_FROM_NUMBER": "+447700900000",
+    "TWILIO_WEBHOOK_BASE_URL": "https://carepath.example.org",
 }
 
 
@@ -19,6 +23,7 @@ def _check(extra_env: dict) -> subprocess.CompletedProcess:
         k: v
         for k, v in os.environ.items()
         if k not in {"DEBUG", "DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "ALLOWED_HOSTS"}
+        and not k.startswith(("TWILIO_", "SMS_"))
     }
     env.update(extra_env, DJANGO_SETTINGS_MODULE="carepath.settings")
     return subprocess.run(
@@ -50,3 +55,16 @@ def test_debug_is_off_unless_asked_for():
 
     assert "DEBUG" not in os.environ or os.environ["DEBUG"] in {"", "0", "false"}
     assert production.DEBUG is False
+
+
+def test_production_without_twilio_credentials_is_an_error():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if not k.startswith("TWILIO_")}
+    result = _check(env)
+    assert result.returncode != 0
+    assert "carepath.E001" in result.stdout + result.stderr
+
+
+def test_a_development_sms_backend_in_production_is_a_deploy_warning():
+    result = _check({**PRODUCTION_ENV, "SMS_BACKEND": "console"})
+    assert result.returncode != 0
+    assert "carepath.W001" in result.stdout + result.stderr

@@ -5,3 +5,6 @@ class SmsConfig(AppConfig):
     name = "carepath.sms"
     label = "sms"
     verbose_name = "Reminders and SMS"
+
+    def ready(self) -> None:
+        from carepath.sms import checks  # noqa: F401  (registers the system checks)

@@ -355,9 +355,15 @@ class Case(VersionedModel):
         target=CaseState.CLOSED,
         custom={"label": _("Close the case"), "form": "close"},
     )
-    def close(self, *, reason: str, outcomes: list[str], closed_on: date) -> None:
+    def close(
+        self, *, reason: str, outcomes: list[str], closed_on: date, none_achieved: bool = False
+    ) -> None:
         if not reason:
             raise PathwayError(_("Give the reason the case is closing."))
+        if not outcomes and not none_achieved:
+            raise PathwayError(_("Record the outcomes achieved, or that none was achieved."))
+        if outcomes and none_achieved:
+            raise PathwayError(_("Outcomes were chosen: untick “none achieved”."))
         if closed_on < self.referral_date:
             raise PathwayError(_("A case cannot close before it was referred."))
         self.closure_reason = reason

@@ -11,8 +11,14 @@ from carepath.audit import timeline
 from carepath.pathway import PathwayError, lock, run_transition
 from carepath.people.models import User
 from carepath.sms.models import ReminderRule
-from carepath.sms.services import reminder_plan, reminders_cancel_for
-from casework.models import Appointment, AppointmentState, Case, InterpreterBooking
+from carepath.sms.services import reminder_plan, reminders_cancel_for, reminders_of
+from casework.models import (
+    Appointment,
+    AppointmentState,
+    Case,
+    InterpreterBooking,
+    InterpreterState,
+)
 from casework.selectors.contact import contacts_of
 
 REMINDER_PURPOSE = "appointment"
@@ -27,12 +33,14 @@ def _rules_for(appointment: Appointment) -> list[int]:
     return specific or [r.minutes_before for r in rules if r.purpose == REMINDER_PURPOSE]
 
 
-def _plan_reminders(appointment: Appointment) -> int:
-    """One reminder per rule per number the person has said is safe to text. Whether it is still
-    safe is checked again when each text goes."""
+def _plan_reminders(appointment: Appointment, contacts=None) -> int:
+    """One reminder per rule per number the person has said is safe to text (all the case's
+    numbers, or just ``contacts``). Whether it is still safe is checked when each text goes."""
     now = timezone.now()
     planned = 0
-    for contact in contacts_of(appointment.case).filter(safe_to_text=True, suspended=False):
+    if contacts is None:
+        contacts = contacts_of(appointment.case)
+    for contact in contacts.filter(safe_to_text=True, suspended=False):
         for minutes in _rules_for(appointment):
             due = appointment.starts_at - timedelta(minutes=minutes)
             if due <= now:
@@ -50,11 +58,19 @@ def _plan_reminders(appointment: Appointment) -> int:
     return planned
 
 
-def _check_time(starts_at: datetime | None) -> None:
+MAX_AHEAD = timedelta(days=5 * 366)
+MAX_MINUTES = 24 * 60
+
+
+def _check_time(starts_at: datetime | None, duration_minutes: int = 60) -> None:
     if starts_at is None:
         raise PathwayError(_("Give the date and time of the appointment."))
     if starts_at < timezone.now() - timedelta(days=1):
         raise PathwayError(_("An appointment cannot be booked in the past."))
+    if starts_at > timezone.now() + MAX_AHEAD:
+        raise PathwayError(_("An appointment can be booked up to five years ahead."))
+    if not 1 <= duration_minutes <= MAX_MINUTES:
+        raise PathwayError(_("An appointment lasts between 1 minute and 24 hours."))
 
 
 @transaction.atomic
@@ -65,6 +81,8 @@ def appointment_create(*, by: User, case: Case, values: dict, book: bool) -> App
         raise PathwayError(_("Appointments can only be added to an open case."))
     starts_at = values.pop("starts_at", None)
     appointment = Appointment(case=case, created_by=by, **values)
+    if not 1 <= appointment.duration_minutes <= MAX_MINUTES:
+        raise PathwayError(_("An appointment lasts between 1 minute and 24 hours."))
     if not book and starts_at:
         appointment.starts_at = starts_at
     appointment._history_user = by
@@ -122,7 +140,7 @@ def appointment_reschedule(
     lock(appointment, expected_version=expected_version, by=by)
     if appointment.state != AppointmentState.BOOKED:
         raise PathwayError(_("Only a booked appointment can be moved."))
-    _check_time(starts_at)
+    _check_time(starts_at, appointment.duration_minutes)
     if starts_at == appointment.starts_at:
         raise PathwayError(_("That is the time it is already booked for."))
     appointment.starts_at = starts_at
@@ -156,6 +174,14 @@ def _end(name: str, kind: str):
             appointment,
             why=_("Appointment %(state)s") % {"state": appointment.get_state_display().lower()},
         )
+        if name == "cancel":
+            # An interpreter booked for a cancelled appointment is stood down with it.
+            for booking in appointment.interpreters.filter(
+                state__in=[InterpreterState.REQUESTED, InterpreterState.CONFIRMED]
+            ):
+                booking.cancel()
+                booking._history_user = by
+                booking.save()
         timeline.record(
             appointment.case, by=by, kind=kind, reason=notes, detail={"appointment": appointment.pk}
         )
@@ -163,6 +189,20 @@ def _end(name: str, kind: str):
 
     service.__name__ = f"appointment_{name}"
     return service
+
+
+def replan_for_contact(contact) -> int:
+    """After a number is added, marked safe or resumed: plan its reminders for the case's
+    appointments still to come (those already planned for it are left alone)."""
+    planned = 0
+    upcoming = contact.subject.appointments.filter(
+        state=AppointmentState.BOOKED, starts_at__gt=timezone.now()
+    )
+    contacts = contacts_of(contact.subject).filter(pk=contact.pk)
+    for appointment in upcoming:
+        if not reminders_of(appointment).filter(safe_contact=contact, state="scheduled").exists():
+            planned += _plan_reminders(appointment, contacts)
+    return planned
 
 
 appointment_attend = _end("attend", "appointment.attended")

@@ -242,6 +242,8 @@ def case_decline(
 def case_report_missing(*, by: User, case: Case, expected_version: int, since, reason: str) -> Case:
     if since > timezone.now():
         raise PathwayError(_("The time they went missing cannot be in the future."))
+    if timezone.localdate(since) < case.referral_date:
+        raise PathwayError(_("They cannot have gone missing before they were referred."))
     run_transition(
         case,
         "report_missing",
@@ -296,7 +298,10 @@ def case_close(
     outcomes: list[str],
     closed_on: date,
     reason: str = "",
+    none_achieved: bool = False,
 ) -> Case:
+    """Close with the reason and the outcomes achieved; "none achieved" must be said, not
+    assumed from an empty list."""
     if closed_on > timezone.localdate():
         raise PathwayError(_("The closing date cannot be in the future."))
     run_transition(
@@ -308,6 +313,7 @@ def case_close(
         reason=closure_reason,
         outcomes=outcomes,
         closed_on=closed_on,
+        none_achieved=none_achieved,
     )
     timeline.record(
         case,
@@ -323,6 +329,7 @@ def case_close(
 def case_reopen(*, by: User, case: Case, reason: str) -> Case:
     """A new episode for someone whose case ended; the old episode and its history stay."""
     policy.require(by, "case.transition", case)
+    lock(case, expected_version=None, by=by)  # two people re-opening at once: one episode
     if case.state not in (CaseState.CLOSED, CaseState.DECLINED):
         raise PathwayError(_("Only a closed or declined case can be re-opened."))
     if hasattr(case, "next_episode"):

@@ -13,6 +13,7 @@ from carepath.sms.models import Reminder, SafeContact
 from carepath.sms.services import reminders_cancel
 from casework.models import Case
 from casework.selectors.contact import contacts_of
+from casework.services.appointments import replan_for_contact
 
 FIELDS = (
     "number",
@@ -49,7 +50,10 @@ def safe_contact_add(*, by: User, case: Case, values: dict) -> SafeContact:
     )
     contact._history_user = by
     contact.save()
-    timeline.record(case, by=by, kind="contact.added", detail={"contact": contact.pk})
+    planned = replan_for_contact(contact)
+    timeline.record(
+        case, by=by, kind="contact.added", detail={"contact": contact.pk, "planned": planned}
+    )
     return contact
 
 
@@ -64,6 +68,11 @@ def safe_contact_update(
         if name in values:
             setattr(contact, name, values[name])
     contact.save()
+    # Texts already planned go by the new rules at send time; a number newly safe gets them.
+    if contact.safe_to_text and not contact.suspended:
+        replan_for_contact(contact)
+    else:
+        reminders_cancel(contact.reminders.all(), why=_("Not safe to text"))
     timeline.record(contact.subject, by=by, kind="contact.updated", detail={"contact": contact.pk})
     return contact
 
@@ -106,6 +115,7 @@ def contact_resume(
     contact.suspended_reason = ""
     contact.verified_on = timezone.localdate()
     contact.save()
+    replan_for_contact(contact)
     timeline.record(
         contact.subject,
         by=by,

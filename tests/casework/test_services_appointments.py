@@ -303,3 +303,62 @@ class TestSafeContact:
             _contact(case, caseworker_a)
         with pytest.raises(PathwayError, match="both ends"):
             _contact(case, caseworker_a, number="+447700900777", safe_from=datetime.time(9, 0))
+
+
+def test_a_number_added_later_gets_reminders_for_coming_appointments(case, caseworker_a, rules):
+    appointment = _book(case, caseworker_a)
+    assert _scheduled(appointment) == []
+    contact = _contact(case, caseworker_a)
+    assert len(_scheduled(appointment)) == 2
+    contact_services.safe_contact_update(
+        by=caseworker_a,
+        contact=contact,
+        expected_version=contact.version,
+        values={"safe_to_text": False},
+    )
+    assert _scheduled(appointment) == []
+    contact.refresh_from_db()
+    contact_services.safe_contact_update(
+        by=caseworker_a,
+        contact=contact,
+        expected_version=contact.version,
+        values={"safe_to_text": True},
+    )
+    assert len(_scheduled(appointment)) == 2
+
+
+def test_resuming_contact_plans_reminders_again(case, caseworker_a, rules):
+    contact = _contact(case, caseworker_a)
+    appointment = _book(case, caseworker_a)
+    contact_services.contact_suspend_all(by=caseworker_a, case=case, reason="Unsafe")
+    assert _scheduled(appointment) == []
+    contact.refresh_from_db()
+    contact_services.contact_resume(
+        by=caseworker_a, contact=contact, expected_version=contact.version, reason="New phone"
+    )
+    assert len(_scheduled(appointment)) == 2
+
+
+def test_cancelling_stands_the_interpreter_down(case, caseworker_a):
+    appointment = _book(case, caseworker_a)
+    booking = services.interpreter_request(
+        by=caseworker_a, appointment=appointment, values={"language": "Polish", "mode": "phone"}
+    )
+    services.appointment_cancel(
+        by=caseworker_a, appointment=appointment, expected_version=appointment.version
+    )
+    booking.refresh_from_db()
+    assert booking.state == InterpreterState.CANCELLED
+
+
+@pytest.mark.parametrize(
+    "when, minutes, message",
+    [
+        (datetime.datetime(2040, 1, 1, 9, 0, tzinfo=LONDON), 60, "five years"),
+        (datetime.datetime(2026, 3, 5, 9, 0, tzinfo=LONDON), 0, "24 hours"),
+        (datetime.datetime(2026, 3, 5, 9, 0, tzinfo=LONDON), 1441, "24 hours"),
+    ],
+)
+def test_far_future_and_odd_lengths_are_refused(case, caseworker_a, when, minutes, message):
+    with pytest.raises(PathwayError, match=message):
+        _book(case, caseworker_a, when=when, duration_minutes=minutes)

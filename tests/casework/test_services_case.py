@@ -309,6 +309,7 @@ def test_reopen_creates_a_new_episode_and_keeps_the_old(supported, caseworker_a)
         expected_version=supported.version,
         closure_reason="disengaged",
         outcomes=[],
+        none_achieved=True,
         closed_on=timezone.localdate(),
     )
     episode = services.case_reopen(by=caseworker_a, case=supported, reason="Returned for help")
@@ -383,3 +384,133 @@ def test_history_rows_name_the_acting_user_outside_a_request(case_a, manager_a, 
     assert latest.history_user == manager_a
     assert latest.state == CaseState.ASSESSING
     assert case_a.nrm.history.earliest().history_user == manager_a
+
+
+def test_closing_needs_outcomes_or_an_explicit_none(supported, caseworker_a):
+    with pytest.raises(PathwayError, match="none was achieved"):
+        services.case_close(
+            by=caseworker_a,
+            case=supported,
+            expected_version=supported.version,
+            closure_reason="disengaged",
+            outcomes=[],
+            closed_on=timezone.localdate(),
+        )
+    with pytest.raises(PathwayError, match="untick"):
+        services.case_close(
+            by=caseworker_a,
+            case=supported,
+            expected_version=supported.version,
+            closure_reason="moved_on",
+            outcomes=["feels_safe"],
+            none_achieved=True,
+            closed_on=timezone.localdate(),
+        )
+    assert Case.objects.get(pk=supported.pk).state == CaseState.SUPPORTED
+
+
+def test_missing_cannot_start_before_the_referral(supported, caseworker_a):
+    import datetime as dt
+
+    with pytest.raises(PathwayError, match="before they were referred"):
+        services.case_report_missing(
+            by=caseworker_a,
+            case=supported,
+            expected_version=supported.version,
+            since=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+            reason="x",
+        )
+
+
+def test_reopening_a_stale_copy_is_a_conflict(supported, caseworker_a):
+    services.case_close(
+        by=caseworker_a,
+        case=supported,
+        expected_version=supported.version,
+        closure_reason="disengaged",
+        outcomes=[],
+        none_achieved=True,
+        closed_on=timezone.localdate(),
+    )
+    stale = Case.objects.get(pk=supported.pk)
+    services.case_reopen(
+        by=caseworker_a, case=Case.objects.get(pk=supported.pk), reason="Back in touch"
+    )
+    with pytest.raises(PathwayError, match="already been re-opened"):
+        services.case_reopen(by=caseworker_a, case=stale, reason="Back in touch, again")
+
+
+@pytest.mark.parametrize(
+    "service, prepare",
+    [
+        ("case_decline", None),
+        ("case_start_support", "assessing"),
+        ("case_plan_move_on", "supported"),
+        ("case_resume_support", "moving_on"),
+        ("case_report_missing", "supported"),
+        ("case_found", "missing"),
+        ("case_close", "supported"),
+        ("case_reopen", "closed"),
+    ],
+)
+def test_every_case_transition_refuses_the_wrong_roles(
+    service, prepare, case_a, manager_a, caseworker_a, caseworker_b, consent, make_user, org_a
+):
+    """Another team's caseworker and people in non-case roles are refused, and nothing
+    changes."""
+    import datetime as dt
+
+    if prepare:
+        _accepted(case_a, manager_a, caseworker_a)
+        consent(case_a)
+    steps = {
+        "supported": [services.case_start_support],
+        "moving_on": [services.case_start_support, services.case_plan_move_on],
+        "missing": [services.case_start_support],
+        "closed": [services.case_start_support],
+    }
+    for step in steps.get(prepare, []):
+        step(by=caseworker_a, case=case_a, expected_version=case_a.version)
+    if prepare == "missing":
+        services.case_report_missing(
+            by=caseworker_a,
+            case=case_a,
+            expected_version=case_a.version,
+            since=timezone.now(),
+            reason="Not seen",
+        )
+    if prepare == "closed":
+        services.case_close(
+            by=caseworker_a,
+            case=case_a,
+            expected_version=case_a.version,
+            closure_reason="disengaged",
+            outcomes=[],
+            none_achieved=True,
+            closed_on=timezone.localdate(),
+        )
+    case = Case.objects.get(pk=case_a.pk)
+    arguments = {
+        "case_decline": {"decline_reason": "other", "reason": "x"},
+        "case_report_missing": {"since": timezone.now(), "reason": "x"},
+        "case_close": {
+            "closure_reason": "other",
+            "outcomes": [],
+            "none_achieved": True,
+            "closed_on": dt.date.today(),
+        },
+        "case_reopen": {"reason": "x"},
+    }.get(service, {})
+    if service != "case_reopen":
+        arguments["expected_version"] = case.version
+    outsiders = [
+        caseworker_b,
+        make_user(org_a, Role.ACCOMMODATION_MANAGER),
+        make_user(org_a, Role.MARAC_CHAIR),
+        make_user(org_a, Role.ADMINISTRATOR),
+    ]
+    for outsider in outsiders:
+        with pytest.raises(PolicyDenied):
+            getattr(services, service)(by=outsider, case=Case.objects.get(pk=case.pk), **arguments)
+    fresh = Case.objects.get(pk=case.pk)
+    assert (fresh.state, fresh.version) == (case.state, case.version)

@@ -214,6 +214,7 @@ class TestServiceLevel:
                 expected_version=theirs.version,
                 closure_reason="disengaged",
                 outcomes=[],
+                none_achieved=True,
                 closed_on=timezone.localdate(),
             )
         fresh = Case.objects.get(pk=case.pk)

@@ -1,8 +1,11 @@
+import logging
 import time
 
 from django.core.management.base import BaseCommand
 
 from carepath.sms import services
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -16,10 +19,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, every: int, **options):
         while True:
-            sent = services.reminders_dispatch()
-            swept = services.reminders_sweep_stuck()
-            if sent or any(swept.values()):
-                self.stdout.write(f"Reminders dispatched: {sent}; sweep: {swept}")
+            try:
+                sent = services.reminders_dispatch()
+                swept = services.reminders_sweep_stuck()
+            except Exception:
+                # One failing send (a mail server down, say) must not stop the loop; the
+                # reminder's own row records what happened to it.
+                if not every:
+                    raise
+                logger.exception("Reminder dispatch failed; trying again next round")
+            else:
+                if sent or any(swept.values()):
+                    self.stdout.write(f"Reminders dispatched: {sent}; sweep: {swept}")
             if not every:
                 return
             time.sleep(every)
