@@ -343,7 +343,11 @@ def accommodation_dashboard(user: User, *, now: datetime | None = None) -> dict:
         return {"awaiting": [], "expiring": [], "move_outs": [], "occupancy": []}
     now = now or timezone.now()
     today = timezone.localdate(now)
-    ours = placements_visible_to(user).filter(provider_id=user.organisation_id)
+    ours = (
+        placements_visible_to(user)
+        .filter(provider_id=user.organisation_id)
+        .select_related("requested_by__organisation")
+    )
     awaiting = ours.filter(state=PlacementState.REQUESTED).order_by("requested_at", "pk")
     expiring = ours.filter(
         state=PlacementState.OFFERED, offer_expires_at__lte=now + OFFER_EXPIRY_WARNING
