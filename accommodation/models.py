@@ -351,7 +351,11 @@ class Placement(VersionedModel):
         field=state,
         source=[PlacementState.REQUESTED, PlacementState.OFFERED, PlacementState.ACCEPTED],
         target=PlacementState.WITHDRAWN,
-        custom={"label": _("Withdraw the request"), "form": "withdraw"},
+        custom={
+            "label": _("Withdraw the request"),
+            "form": "withdraw",
+            "permission": "placement.withdraw",
+        },
     )
     def withdraw(self, *, notes: str) -> None:
         self.outcome_notes = notes

@@ -337,3 +337,9 @@ def _vacancies_view(user, obj) -> str | None:
     ):
         return "vacancy board"
     return None
+
+
+@rule("placement.withdraw")
+def _placement_withdraw(user, placement) -> str | None:
+    """Withdrawing is the requester's side: the case's caseworkers (the provider declines)."""
+    return _case_basis(user, placement.case) if placement is not None else None

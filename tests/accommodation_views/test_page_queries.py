@@ -32,3 +32,10 @@ def test_board_and_vacancies_do_not_grow_with_data(
     assert _count(client, reverse("accommodation:board")) == board
     client.force_login(caseworker_a)
     assert _count(client, reverse("accommodation:vacancies")) == vacancies
+
+
+def test_only_the_requesters_side_withdraws(offered, am_b, caseworker_a):
+    from carepath import policy
+
+    assert not policy.can(am_b, "placement.withdraw", offered)
+    assert policy.can(caseworker_a, "placement.withdraw", offered)
