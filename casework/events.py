@@ -57,6 +57,7 @@ LABELS.update(
         "contact.suspended": _("All contact suspended"),
         "contact.resumed": _("Contact resumed"),
         "staff.reminder_planned": _("Staff reminder planned"),
+        "reminder.resolved": _("Text checked by staff: outcome recorded"),
     }
 )
 

@@ -621,3 +621,19 @@ class ResumeContactForm(VersionedForm):
         label=_("Why it is safe again (checked with the person)"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class ReminderResolveForm(VersionedForm):
+    outcome = forms.ChoiceField(
+        label=_("What happened to the text"),
+        choices=[
+            ("sent", _("The person received it")),
+            ("failed", _("It did not arrive")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("How you checked"),
+        help_text=_("For example: asked the person at their appointment. It is never resent."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

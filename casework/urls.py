@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import appointments, cases, contact, nrm, records
+from casework.views import appointments, cases, contact, nrm, records, texts
 
 app_name = "casework"
 urlpatterns = [
@@ -52,5 +52,10 @@ urlpatterns = [
     path("<int:pk>/contact/<int:contact_pk>/", contact.contact_edit, name="contact_edit"),
     path(
         "<int:pk>/contact/<int:contact_pk>/resume/", contact.contact_resume, name="contact_resume"
+    ),
+    path(
+        "<int:pk>/texts/<int:reminder_pk>/resolve/",
+        texts.reminder_resolve,
+        name="reminder_resolve",
     ),
 ]

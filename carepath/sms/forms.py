@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from carepath.forms import DateInput, Form, ModelForm
 from carepath.people.models import Organisation
 from carepath.sms.models import MessageTemplate, ReminderRule, SafeContact
+from carepath.sms.selectors import REPORT_FIRST_DAY, REPORT_LAST_DAY
 from carepath.sms.services import fill_template
 
 PLACEHOLDERS = ("date", "time", "sender")
@@ -268,16 +269,25 @@ class DeliveryReportForm(Form):
         super().__init__(*args, **kwargs)
         self.today = today
         self.default_from = today - timedelta(days=self.DEFAULT_DAYS - 1)
+        bounds = {"min": REPORT_FIRST_DAY.isoformat(), "max": REPORT_LAST_DAY.isoformat()}
         # "from" is a Python keyword: the fields are added here, not declared on the class.
         self.fields["from"] = forms.DateField(
-            label=_("From"), required=False, widget=DateInput(), initial=self.default_from
+            label=_("From"), required=False, widget=DateInput(bounds), initial=self.default_from
         )
         self.fields["to"] = forms.DateField(
-            label=_("To"), required=False, widget=DateInput(), initial=today
+            label=_("To"), required=False, widget=DateInput(bounds), initial=today
         )
 
     def clean(self):
         data = super().clean()
+        for name in ("from", "to"):
+            day = data.get(name)
+            if day and not REPORT_FIRST_DAY <= day <= REPORT_LAST_DAY:
+                self.add_error(
+                    name,
+                    _("Enter a date in the years %(first)s to %(last)s.")
+                    % {"first": REPORT_FIRST_DAY.year, "last": REPORT_LAST_DAY.year},
+                )
         since, until = data.get("from"), data.get("to")
         if since and until and since > until:
             self.add_error("to", _("The end date must be on or after the start date."))

@@ -1,7 +1,8 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.apps import apps
+from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -9,6 +10,10 @@ from carepath import policy
 from carepath.sms.models import Channel, MessageTemplate, Reminder, ReminderRule, ReminderState
 
 REVIEW_LIST_LIMIT = 200
+# The days a report may cover: beyond them a date is a typing slip, and date arithmetic on the
+# far side of year 9999 fails.
+REPORT_FIRST_DAY = date(2000, 1, 1)
+REPORT_LAST_DAY = date(2100, 12, 31)
 
 # The order a manager reads the outcome in: what went, then what did not, then what is pending.
 REPORT_STATES = (
@@ -97,6 +102,7 @@ def delivery_report(user, *, since: date, until: date) -> DeliveryReport:
         .annotate(count=Count("pk"))
         .order_by("-count", "outcome")
     )
+    to_check = with_case_reference(reminders.filter(needs_review=True)).order_by("due_at", "pk")
     return DeliveryReport(
         since=since,
         until=until,
@@ -108,7 +114,26 @@ def delivery_report(user, *, since: date, until: date) -> DeliveryReport:
             (row["outcome"] or _("No reason recorded"), row["count"]) for row in reasons
         ],
         needs_review_count=counts["needs_review"],
-        needs_review=list(
-            reminders.filter(needs_review=True).order_by("due_at", "pk")[:REVIEW_LIST_LIMIT]
-        ),
+        needs_review=list(to_check[:REVIEW_LIST_LIMIT]),
+    )
+
+
+def with_case_reference(reminders: QuerySet[Reminder]) -> QuerySet[Reminder]:
+    """Each reminder with ``case_reference``, the reference of the case it is about, read in the
+    same query; None when its subject is not a case of the reminder's organisation."""
+    case = apps.get_model("casework", "Case")
+    reference = case.objects.filter(
+        pk=OuterRef("subject_id"), organisation_id=OuterRef("organisation_id")
+    ).values("reference")[:1]
+    return reminders.annotate(
+        case_reference=Case(
+            # The content type is matched by name in the join: no query to look it up first.
+            When(
+                subject_type__app_label=case._meta.app_label,
+                subject_type__model=case._meta.model_name,
+                then=Subquery(reference),
+            ),
+            default=None,
+            output_field=CharField(),
+        )
     )

@@ -11,7 +11,9 @@ from django.db.models import F, Model
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from carepath.pathway import ConflictError
+from carepath import policy
+from carepath.audit import timeline
+from carepath.pathway import ConflictError, PathwayError, lock
 from carepath.sms import backends
 from carepath.sms.models import (
     Channel,
@@ -247,6 +249,52 @@ def reminders_sweep_stuck(*, now: datetime | None = None) -> dict:
         state=ReminderState.SENDING, attempt_started_at__lt=cutoff, needs_review=False
     ).update(needs_review=True, outcome=_("Outcome unknown: check before sending again"))
     return {"requeued": requeued, "flagged": flagged}
+
+
+# --- Staff review -----------------------------------------------------------------------
+
+RESOLVE_OUTCOMES = ("sent", "failed")
+CHECKED_BY_STAFF = "checked by staff"
+
+
+@transaction.atomic
+def reminder_resolve(
+    *, by, reminder: Reminder, expected_version: int, outcome: str, note: str
+) -> Reminder:
+    """Record what a person found out about a text whose outcome was lost: it reached the
+    person ("sent") or it did not ("failed"). Nothing is sent again, whatever the answer."""
+    # Every reminder's subject is a case: whoever may change the case settles its texts.
+    policy.require(by, "case.edit", reminder.subject)
+    if outcome not in RESOLVE_OUTCOMES:
+        raise PathwayError(_("Say whether the person received the text or not."))
+    note = note.strip()
+    if not note:
+        raise PathwayError(_("Say how you checked what happened to the text."))
+    lock(reminder, expected_version=expected_version, by=by)
+    if reminder.state != ReminderState.SENDING or not reminder.needs_review:
+        raise PathwayError(
+            _("This text does not need checking: it is “%(state)s”.")
+            % {"state": reminder.get_state_display()}
+        )
+    now = timezone.now()
+    if outcome == "sent":
+        reminder.mark_sent(
+            provider_id=reminder.provider_id or CHECKED_BY_STAFF,
+            at=reminder.attempt_started_at or now,
+        )
+        reminder.outcome = _("Checked by staff: the person received it")
+    else:
+        reminder.mark_failed(why=note[:200], at=now)
+    reminder.needs_review = False
+    reminder.save()
+    timeline.record(
+        reminder.subject,
+        by=by,
+        kind="reminder.resolved",
+        reason=note,
+        detail={"reminder": reminder.pk, "outcome": outcome},
+    )
+    return reminder
 
 
 # --- Provider callbacks -----------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from carepath import policy
 from carepath.decorators import role_required
 from carepath.pathway import available_transitions
 from carepath.sms.services import reminders_of
@@ -60,6 +61,7 @@ def appointment_detail(request, pk: int, appointment_pk: int):
                 for booking in appointment.interpreters.select_related("independence_checked_by")
             ],
             "reminders": reminders_of(appointment).select_related("safe_contact"),
+            "can_edit": policy.can(request.user, "case.edit", case),
         },
     )
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.forms.models import model_to_dict
 from django.urls import reverse
@@ -24,7 +25,7 @@ from casework.models import (
     ReferralBatch,
     SupportGoal,
 )
-from casework.selectors.contact import contacts_of
+from casework.selectors.contact import contacts_of, sms_log_of
 from casework.services import cases as case_services
 from casework.services import contact as contact_services
 from casework.services import nrm as nrm_services
@@ -39,7 +40,14 @@ KWARG_VALUES = {
     },
     "kind": {"record_add": "note"},
 }
-SUB_RECORD_KEYS = ("consent_pk", "goal_pk", "appointment_pk", "booking_pk", "contact_pk")
+SUB_RECORD_KEYS = (
+    "consent_pk",
+    "goal_pk",
+    "appointment_pk",
+    "booking_pk",
+    "contact_pk",
+    "reminder_pk",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -73,6 +81,8 @@ def _kwargs_for(name: str, case: Case) -> dict:
             kwargs[key] = case.appointments.first().interpreters.first().pk
         elif key == "contact_pk":
             kwargs[key] = contacts_of(case).first().pk
+        elif key == "reminder_pk":
+            kwargs[key] = sms_log_of(case).get(needs_review=True).pk
         elif key in KWARG_VALUES and name in KWARG_VALUES[key]:
             kwargs[key] = KWARG_VALUES[key][name]
         else:
@@ -109,6 +119,9 @@ def _snapshot(case: Case) -> dict:
         "interpreters": _rows(InterpreterBooking.objects.filter(appointment__case=case)),
         "contacts": _rows(contacts_of(case)),
         "reminders": Reminder.objects.count(),
+        "texts": list(
+            sms_log_of(case).values_list("pk", "state", "needs_review", "outcome", "version")
+        ),
         "events": TimelineEvent.objects.count(),
         "cases": Case.objects.count(),
         "batches": ReferralBatch.objects.count(),
@@ -145,6 +158,8 @@ def _post_data(case: Case, caseworker) -> dict:
         "identity_documents": "unknown",
         "interpreter_gender": "any",
         "place_of_safety": "met",
+        "outcome": "failed",
+        "note": "Resolved by someone who must not see the case",
     }
 
 
@@ -176,6 +191,20 @@ def open_case_b(case_b, consent, manager_a):
         values={"number": "+447700900123", "safe_to_text": True, "language": "en"},
     )
     contact_services.contact_suspend_all(by=manager_a, case=case_b, reason="Phone taken")
+    # A text sent just before the phone was taken, whose outcome was lost.
+    Reminder.objects.create(
+        organisation=case_b.organisation,
+        subject_type=ContentType.objects.get_for_model(Case),
+        subject_id=case_b.pk,
+        source_type=ContentType.objects.get_for_model(Appointment),
+        source_id=appointment.pk,
+        purpose="appointment",
+        safe_contact=contacts_of(case_b).first(),
+        due_at=datetime.datetime(2026, 3, 1, 10, tzinfo=ZoneInfo("Europe/London")),
+        state="sending",
+        needs_review=True,
+        outcome="Outcome unknown: check before sending again",
+    )
     return Case.objects.get(pk=case_b.pk)
 
 

@@ -73,9 +73,14 @@ def twilio_status(request: HttpRequest) -> HttpResponse:
         )
     except ConflictError:
         # Two reports for one message at once: read the row again and apply this one to it.
-        changed = services.reminder_status_update(
-            provider_id=sid, status=status, error_code=error_code
-        )
+        try:
+            changed = services.reminder_status_update(
+                provider_id=sid, status=status, error_code=error_code
+            )
+        except ConflictError:
+            # Still changing under us: Twilio retries a report that was not accepted.
+            logger.warning("Twilio status %s for %s: conflict, asked to retry", status, sid)
+            return HttpResponse(status=409)
     logger.info("Twilio status %s for %s: %s", status, sid, "recorded" if changed else "no change")
     return HttpResponse(status=204)
 
