@@ -352,7 +352,9 @@ def case_reopen(request, pk: int):
 
 @role_required(*CASE_ROLES)
 def search(request):
-    form = forms.SearchForm(request.GET or None)
+    # Posted, not in the address: names and dates of birth must not reach proxy and server
+    # access logs or browser history.
+    form = forms.SearchForm(request.POST or None)
     results = None
     if form.is_bound and form.is_valid():
         results = selectors.case_search(

@@ -8,9 +8,10 @@ from casework.services import cases as services
 from tests.factories import CaseFactory
 
 
-def _count(client, url):
+def _count(client, url, data=None):
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
+        response = client.post(url, data) if data else client.get(url)
+        assert response.status_code == 200
     return len(queries)
 
 
@@ -43,8 +44,18 @@ def test_search_query_count_does_not_grow(client, team_a, manager_a, caseworker_
     for _ in range(2):
         CaseFactory(team=team_a, by=manager_a, given_name="Sam")
     client.force_login(manager_a)
-    url = reverse("casework:search") + "?q=Sam"
-    small = _count(client, url)
+    url = reverse("casework:search")
+    small = _count(client, url, {"q": "Sam"})
     for _ in range(10):
         CaseFactory(team=team_a, by=manager_a, given_name="Sam")
-    assert _count(client, url) == small
+    assert _count(client, url, {"q": "Sam"}) == small
+
+
+def test_search_terms_never_appear_in_the_address(client, team_a, manager_a):
+    CaseFactory(team=team_a, by=manager_a, given_name="Zainab")
+    client.force_login(manager_a)
+    page = client.get(reverse("casework:search")).content.decode()
+    assert 'method="post"' in page
+    response = client.post(reverse("casework:search"), {"q": "Zainab"})
+    assert "Zainab" in response.content.decode()
+    assert "Zainab" not in response.request["PATH_INFO"] + response.request.get("QUERY_STRING", "")

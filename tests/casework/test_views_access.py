@@ -353,7 +353,7 @@ class TestCasePageIsLogged:
 
 class TestSearch:
     def _search(self, client, **params):
-        response = client.get(reverse("casework:search"), params)
+        response = client.post(reverse("casework:search"), params)
         assert response.status_code == 200
         return response.context["results"]
 
@@ -393,6 +393,6 @@ class TestSearch:
 
     def test_search_page_hides_the_case_from_other_teams(self, client, case_b, caseworker_a):
         client.force_login(caseworker_a)
-        response = client.get(reverse("casework:search"), {"q": "Beatrix"})
+        response = client.post(reverse("casework:search"), {"q": "Beatrix"})
         assert "No cases match." in response.content.decode()
         assert reverse("casework:case", args=[case_b.pk]) not in response.content.decode()
