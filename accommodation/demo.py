@@ -180,12 +180,12 @@ def _residents_and_requests(organisation: Organisation, manager: User) -> None:
             by=manager,
             placement=placement,
             expected_version=placement.version,
-            on=today - timedelta(days=days_in),
+            on=max(today - timedelta(days=days_in), case.referral_date),
             licence_signed=True,
             key_worker="Key worker",
             planned_move_out_on=today + timedelta(days=10) if days_out is None else None,
         )
-        if days_out is not None:
+        if days_out is not None and today - timedelta(days=days_out) >= placement.moved_in_on:
             services.placement_move_out(
                 by=manager,
                 placement=placement,

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.db.models import Case, When
 from django.utils import timezone
@@ -118,7 +120,7 @@ REQUEST_FIELDS = [
 
 def _ages_valid(text: str) -> bool:
     parts = [part.strip() for part in text.replace(";", ",").split(",")]
-    return all(part.isdigit() and int(part) < 18 for part in parts if part)
+    return all(re.fullmatch(r"[0-9]{1,2}", part) and int(part) < 18 for part in parts if part)
 
 
 class PlacementRequestForm(ModelForm):
@@ -189,7 +191,7 @@ class OfferForm(VersionedForm):
         field = self.fields["bed_space"]
         order = Case(*[When(pk=pk, then=n) for n, pk in enumerate(labels)], default=len(labels))
         field.queryset = BedSpace.objects.filter(pk__in=labels).order_by(order)
-        field.label_from_instance = lambda bed: labels.get(bed.pk, str(bed))
+        field.label_from_instance = lambda bed: labels.get(bed.pk) or str(bed)
         field.help_text = (
             _("Best fit first.")
             if matches

@@ -120,13 +120,24 @@ class Unit(models.Model):
         return self.property.organisation_id
 
 
+class BedSpaceInUse(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_on__isnull=True)
+
+
 class BedSpace(VersionedModel):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="bed_spaces")
     label = models.CharField(_("bed space"), max_length=40)
     out_of_use = models.BooleanField(_("out of use"), default=False)
     out_of_use_reason = models.CharField(_("why out of use"), max_length=200, blank=True)
     out_of_use_until = models.DateField(_("expected back in use"), null=True, blank=True)
+    # A bed space taken away when its unit shrank; kept (not deleted) for its stays' history.
+    removed_on = models.DateField(_("removed on"), null=True, blank=True)
     history = HistoricalRecords()
+
+    # Everyday lists and counts see the bed spaces in use; a placement still reaches its bed.
+    objects = BedSpaceInUse()
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["unit__property__name", "unit__name", "label"]
@@ -263,7 +274,7 @@ class Placement(VersionedModel):
     def _ages(text: str) -> list[int]:
         # Every number typed counts ("4 9", "4 and 9", "4, 9 years"): an age silently dropped
         # would hide a child, or a boy over a refuge's age limit, from matching.
-        return [int(number) for number in re.findall(r"\d+", text)]
+        return [int(number) for number in re.findall(r"[0-9]+", text)]
 
     @property
     def child_age_list(self) -> list[int]:
@@ -332,7 +343,11 @@ class Placement(VersionedModel):
         source=PlacementState.OFFERED,
         target=PlacementState.ACCEPTED,
         conditions=[has_offered_bed],
-        custom={"label": _("Record that the offer is accepted"), "form": "accept"},
+        custom={
+            "label": _("Record that the offer is accepted"),
+            "form": "accept",
+            "permission": "placement.requester",
+        },
     )
     def accept(self) -> None:
         pass
@@ -354,7 +369,7 @@ class Placement(VersionedModel):
         custom={
             "label": _("Withdraw the request"),
             "form": "withdraw",
-            "permission": "placement.withdraw",
+            "permission": "placement.requester",
         },
     )
     def withdraw(self, *, notes: str) -> None:

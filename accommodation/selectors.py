@@ -151,13 +151,17 @@ def vacancy_board(
     if kind:
         properties = properties.filter(kind=kind)
     properties = properties.annotate(
-        bed_count=Count(beds, distinct=True),
+        bed_count=Count(beds, filter=_in_use(beds), distinct=True),
         free_count=Count(
             beds,
-            filter=Q(**{f"{beds}__out_of_use": False}) & ~Q(**{f"{beds}__in": _held_bed_ids()}),
+            filter=_in_use(beds)
+            & Q(**{f"{beds}__out_of_use": False})
+            & ~Q(**{f"{beds}__in": _held_bed_ids()}),
             distinct=True,
         ),
-        out_of_use_count=Count(beds, filter=Q(**{f"{beds}__out_of_use": True}), distinct=True),
+        out_of_use_count=Count(
+            beds, filter=_in_use(beds) & Q(**{f"{beds}__out_of_use": True}), distinct=True
+        ),
         # A planned move-out already past (the resident has not left yet) still counts.
         expected_count=Count(
             beds,
@@ -301,11 +305,16 @@ def matches_for(
 # --- The accommodation manager's start page ----------------------------------------------------
 
 
+def _in_use(beds: str) -> Q:
+    """Bed spaces still part of their unit (not removed when it shrank)."""
+    return Q(**{f"{beds}__removed_on__isnull": True})
+
+
 def _occupancy_now(properties: QuerySet[Property]) -> list[dict]:
     beds = "units__bed_spaces"
     placements = f"{beds}__placements"
     rows = properties.annotate(
-        bed_count=Count(beds, distinct=True),
+        bed_count=Count(beds, filter=_in_use(beds), distinct=True),
         occupied=Count(
             beds, filter=Q(**{f"{placements}__state": PlacementState.MOVED_IN}), distinct=True
         ),
@@ -315,10 +324,14 @@ def _occupancy_now(properties: QuerySet[Property]) -> list[dict]:
         accepted=Count(
             beds, filter=Q(**{f"{placements}__state": PlacementState.ACCEPTED}), distinct=True
         ),
-        out_of_use_count=Count(beds, filter=Q(**{f"{beds}__out_of_use": True}), distinct=True),
+        out_of_use_count=Count(
+            beds, filter=_in_use(beds) & Q(**{f"{beds}__out_of_use": True}), distinct=True
+        ),
         free=Count(
             beds,
-            filter=Q(**{f"{beds}__out_of_use": False}) & ~Q(**{f"{beds}__in": _held_bed_ids()}),
+            filter=_in_use(beds)
+            & Q(**{f"{beds}__out_of_use": False})
+            & ~Q(**{f"{beds}__in": _held_bed_ids()}),
             distinct=True,
         ),
     ).order_by("name", "pk")

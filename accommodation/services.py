@@ -25,18 +25,17 @@ from casework.models import Case
 HOLDING_STATES = (PlacementState.OFFERED, PlacementState.ACCEPTED, PlacementState.MOVED_IN)
 
 
+def _case_open(placement: Placement) -> None:
+    if not placement.case.is_open:
+        raise PathwayError(_("The case is closed: its placement requests have ended."))
+
+
 def _not_future(day: date, what: str) -> None:
     if day > timezone.localdate():
         raise PathwayError(_("%(what)s cannot be in the future.") % {"what": what})
 
 
 # --- Properties, units and bed spaces -----------------------------------------------------
-
-REMOVED_FROM_UNIT = "Removed from the unit"
-
-
-def _is_removed(bed: BedSpace) -> bool:
-    return bed.out_of_use and bed.out_of_use_reason in {REMOVED_FROM_UNIT, _(REMOVED_FROM_UNIT)}
 
 
 @transaction.atomic
@@ -61,9 +60,13 @@ def unit_save(*, by: User, unit: Unit, bed_spaces: int) -> Unit:
         raise PathwayError(_("A unit cannot be both women only and men only."))
     if bed_spaces < 1:
         raise PathwayError(_("A unit needs at least one bed space."))
+    if bed_spaces > 200:
+        raise PathwayError(_("A unit has at most 200 bed spaces."))
+    if unit.boys_age_limit is not None and unit.boys_age_limit > 17:
+        raise PathwayError(_("The boys' age limit is an age under 18."))
     unit._history_user = by
     unit.save()
-    beds = list(BedSpace.objects.select_for_update().filter(unit=unit).order_by("pk"))
+    beds = list(BedSpace.all_objects.select_for_update().filter(unit=unit).order_by("pk"))
     held = set(
         Placement.objects.filter(bed_space__in=beds, state__in=HOLDING_STATES).values_list(
             "bed_space_id", flat=True
@@ -74,12 +77,12 @@ def unit_save(*, by: User, unit: Unit, bed_spaces: int) -> Unit:
             _("%(n)d bed spaces are occupied or offered: the capacity cannot be lower.")
             % {"n": len(held)}
         )
-    # A bed space with a history is kept out of use when the unit shrinks: it is no longer
-    # part of the capacity, and is brought back first when the unit grows again.
-    removed = [b for b in beds if _is_removed(b)]
-    in_unit = [b for b in beds if not _is_removed(b)]
+    # A bed space with a history is marked removed when the unit shrinks: it leaves the capacity
+    # (and every count), and is brought back first when the unit grows again.
+    removed = [b for b in beds if b.removed_on]
+    in_unit = [b for b in beds if not b.removed_on]
     for bed in removed[: max(bed_spaces - len(in_unit), 0)]:
-        bed.out_of_use, bed.out_of_use_reason, bed.out_of_use_until = False, "", None
+        bed.removed_on = None
         bed.save()
         in_unit.append(bed)
     labels = {b.label for b in beds}
@@ -92,9 +95,7 @@ def unit_save(*, by: User, unit: Unit, bed_spaces: int) -> Unit:
     surplus = len(in_unit) - bed_spaces
     for bed in [b for b in reversed(in_unit) if b.pk not in held][: max(surplus, 0)]:
         if bed.placements.exists():
-            bed.out_of_use = True
-            bed.out_of_use_reason = _(REMOVED_FROM_UNIT)
-            bed.out_of_use_until = None
+            bed.removed_on = timezone.localdate()
             bed.save()
         else:
             bed.delete()
@@ -166,6 +167,7 @@ def placement_offer(
     """Offer a bed space. The bed is locked first, so two offers for the last bed cannot both
     succeed: the second is told the bed has gone."""
     policy.require(by, "placement.manage", placement)
+    _case_open(placement)
     bed = BedSpace.objects.select_for_update().select_related("unit__property").get(pk=bed_space.pk)
     if bed.unit.property.organisation_id != placement.provider_id:
         raise PathwayError(_("Offer a bed space of your own organisation."))
@@ -204,6 +206,7 @@ def placement_offer(
 
 @transaction.atomic
 def placement_accept(*, by: User, placement: Placement, expected_version: int) -> Placement:
+    _case_open(placement)
     """The person takes the offer; their other open requests are withdrawn."""
     if placement.offer_expires_at and placement.offer_expires_at < timezone.now():
         raise PathwayError(_("This offer has expired."))
@@ -329,6 +332,15 @@ def placement_move_in(
     planned_move_out_on: date | None = None,
 ) -> Placement:
     _not_future(on, _("The move-in date"))
+    _case_open(placement)
+    # A stay recorded after the event may predate the offer in the system, not the referral.
+    if on < placement.case.referral_date:
+        raise PathwayError(_("The move-in cannot be before the person was referred."))
+    elsewhere = Placement.objects.filter(case=placement.case, state=PlacementState.MOVED_IN)
+    if elsewhere.exclude(pk=placement.pk).exists():
+        raise PathwayError(
+            _("This person is still living in another place: record that move-out first.")
+        )
     last_out = (
         Placement.objects.filter(bed_space_id=placement.bed_space_id, moved_out_on__isnull=False)
         .order_by("-moved_out_on")
@@ -392,3 +404,33 @@ def placement_move_out(
         detail={"placement": placement.pk},
     )
     return placement
+
+
+@transaction.atomic
+def placements_end_with_case(*, by: User, case: Case) -> int:
+    """When a case closes or is declined: its requests and offers are withdrawn. A person with
+    an accepted place or still living in one must be moved out first."""
+    placements = list(
+        Placement.objects.select_for_update().filter(case=case, state__in=OPEN_PLACEMENT_STATES)
+    )
+    if Placement.objects.filter(case=case, state=PlacementState.MOVED_IN).exists() or any(
+        p.state == PlacementState.ACCEPTED for p in placements
+    ):
+        raise PathwayError(
+            _(
+                "This person has a place: record the move-out (or withdraw the accepted offer) "
+                "before the case ends."
+            )
+        )
+    for placement in placements:
+        placement.withdraw(notes=_("The case ended"))
+        placement._history_user = by
+        placement.save()
+        timeline.record(
+            case,
+            by=by,
+            kind="placement.withdrawn",
+            reason=_("The case ended"),
+            detail={"placement": placement.pk},
+        )
+    return len(placements)

@@ -339,7 +339,8 @@ def _vacancies_view(user, obj) -> str | None:
     return None
 
 
-@rule("placement.withdraw")
-def _placement_withdraw(user, placement) -> str | None:
-    """Withdrawing is the requester's side: the case's caseworkers (the provider declines)."""
+@rule("placement.requester")
+def _placement_requester(user, placement) -> str | None:
+    """Accepting an offer and withdrawing are the person's side, through their caseworkers; the
+    provider offers and declines."""
     return _case_basis(user, placement.case) if placement is not None else None

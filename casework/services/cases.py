@@ -224,6 +224,7 @@ def case_decline(
 ) -> Case:
     if not reason.strip():
         raise PathwayError(_("Explain why the referral is not taken on."))
+    _end_placements(by, case)
     run_transition(
         case,
         "decline",
@@ -304,6 +305,7 @@ def case_close(
     assumed from an empty list."""
     if closed_on > timezone.localdate():
         raise PathwayError(_("The closing date cannot be in the future."))
+    _end_placements(by, case)
     run_transition(
         case,
         "close",
@@ -323,6 +325,14 @@ def case_close(
         detail={"closure_reason": closure_reason, "outcomes": case.outcomes},
     )
     return case
+
+
+def _end_placements(by: User, case: Case) -> None:
+    # Accommodation depends on casework, so it is reached at call time.
+    from accommodation.services import placements_end_with_case
+
+    policy.require(by, "case.transition", case)
+    placements_end_with_case(by=by, case=case)
 
 
 @transaction.atomic

@@ -152,3 +152,19 @@ def make_placement(make_case, org_a, caseworker_a):
         )
 
     return make
+
+
+@pytest.fixture
+def consent_support():
+    from casework.models import ConsentRecord
+
+    def give(case):
+        ConsentRecord.objects.create(
+            case=case,
+            scope="support",
+            given_on=case.referral_date,
+            method="verbal",
+            recorded_by=case.caseworker,
+        )
+
+    return give

@@ -419,14 +419,15 @@ def test_a_unit_grows_back_after_a_bed_with_history_was_removed(
 ):
     unit = make_unit(make_property(org_a), beds=2)
     first, second = unit.bed_spaces.order_by("label")
-    # The second bed once had an offer, so it is kept (out of use) when the unit shrinks.
+    # The second bed once had an offer, so it is kept (marked removed) when the unit shrinks.
     expired = offer(request_place(make_case(), org_a), second)
     frozen.move_to(NOW + datetime.timedelta(days=3))
     services.placements_expire_offers()
     assert reload(expired).state == PlacementState.OFFER_EXPIRED
 
     services.unit_save(by=accommodation_manager_a, unit=unit, bed_spaces=1)
-    assert BedSpace.objects.get(pk=second.pk).out_of_use
+    assert BedSpace.all_objects.get(pk=second.pk).removed_on is not None
+    assert list(unit.bed_spaces.all()) == [first]  # gone from every everyday list and count
 
     services.unit_save(by=accommodation_manager_a, unit=unit, bed_spaces=3)
     usable = unit.bed_spaces.filter(out_of_use=False).order_by("label")

@@ -227,6 +227,8 @@ def test_an_expired_offer_cannot_be_accepted(client, offered, caseworker_a, froz
     ("values", "message"),
     [
         ({"children_ages": "four"}, "Enter ages in years under 18"),
+        ({"children_ages": "²"}, "Enter ages in years under 18"),
+        ({"children_ages": "4", "boys_ages": "¹"}, "Enter ages in years under 18"),
         ({"children_ages": "4", "boys_ages": "4, 9"}, "List every boy"),
         ({"gender": "robot"}, "Select a valid choice."),
         ({"provider": "99999"}, "Select a valid choice."),

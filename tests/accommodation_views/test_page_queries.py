@@ -37,5 +37,5 @@ def test_board_and_vacancies_do_not_grow_with_data(
 def test_only_the_requesters_side_withdraws(offered, am_b, caseworker_a):
     from carepath import policy
 
-    assert not policy.can(am_b, "placement.withdraw", offered)
-    assert policy.can(caseworker_a, "placement.withdraw", offered)
+    assert not policy.can(am_b, "placement.requester", offered)
+    assert policy.can(caseworker_a, "placement.requester", offered)
