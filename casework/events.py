@@ -73,3 +73,10 @@ LABELS.update(
         "placement.moved_out": _("Moved out"),
     }
 )
+
+LABELS.update(
+    {
+        "risk.assessed": _("Risk assessment recorded"),
+        "incident.recorded": _("New incident recorded"),
+    }
+)

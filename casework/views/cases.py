@@ -21,6 +21,7 @@ from casework.selectors.contact import contacts_of, sms_log_of
 from casework.selectors.deadlines import case_deadlines, move_on_end, recovery_period_end, rg_target
 from casework.services import cases as services
 from casework.views.actions import action_page, editable_case, refuse
+from marac.selectors import risk_summary
 
 CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER)
 
@@ -130,6 +131,7 @@ def case_detail(request, pk: int):
         "contacts": contacts_of(case),
         "sms_log": sms_log_of(case)[:20],
         "placements": case.placements.select_related("provider", "bed_space__unit__property"),
+        "risk": risk_summary(case, today=today),
     }
     return render(request, "casework/case_detail.html", context)
 
