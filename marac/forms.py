@@ -37,6 +37,8 @@ class RiskAssessmentForm(Form):
     def __init__(self, *args, checklist: RiskChecklist, **kwargs):
         super().__init__(*args, **kwargs)
         self.checklist = checklist
+        # Templates look up form["checklist"] (the hidden field) first: this name is free.
+        self.risk_checklist = checklist
         self.fields["checklist"].initial = checklist.pk
         self.fields["assessed_on"].initial = timezone.localdate()
         self.questions = list(checklist.questions.order_by("number"))

@@ -96,3 +96,10 @@ def test_outsiders_get_404_and_change_nothing(client, case_a, outsider, dash, na
     data = {**_answers_post(dash, 14), "occurred_on": TODAY.isoformat()}
     assert client.post(url, data).status_code == 404
     assert not RiskAssessment.objects.exists() and not Incident.objects.exists()
+
+
+def test_the_form_names_its_checklist_version_and_bands(client, case_a, caseworker_a, dash):
+    client.force_login(caseworker_a)
+    page = client.get(reverse("marac:assessment_new", args=[case_a.pk])).content.decode()
+    assert f"{dash.name} · version {dash.version}" in page
+    assert "14 or more is high risk, 10 or more medium" in page
