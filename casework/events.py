@@ -80,3 +80,5 @@ LABELS.update(
         "incident.recorded": _("New incident recorded"),
     }
 )
+
+LABELS.update({"marac.referred": _("Referred to a MARAC")})

@@ -1,11 +1,12 @@
 from itertools import groupby
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from carepath.forms import DateInput, Form
-from marac.models import Answer, RiskChecklist, RiskLevel
+from carepath.forms import DateInput, Form, ModelForm
+from marac.models import Answer, MaracReferral, RiskChecklist, RiskLevel
 
 
 class RiskAssessmentForm(Form):
@@ -85,3 +86,35 @@ class IncidentForm(Form):
     summary = forms.CharField(
         label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
+
+
+class MaracReferralForm(ModelForm):
+    class Meta:
+        model = MaracReferral
+        fields = [
+            "referred_on",
+            "referring_agency",
+            "survivor_knows",
+            "survivor_consents",
+            "without_consent_reason",
+            "safe_contact",
+            "fears",
+            "perpetrators",
+            "children_in_household",
+        ]
+        widgets = {
+            "referred_on": DateInput(),
+            "without_consent_reason": forms.Textarea(attrs={"rows": 2}),
+            "safe_contact": forms.Textarea(attrs={"rows": 2}),
+            "fears": forms.Textarea(attrs={"rows": 2}),
+            "perpetrators": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referring_agency"].required = True
+        self.fields["children_in_household"].max_value = 30
+        self.fields["children_in_household"].validators.append(MaxValueValidator(30))
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "referred_on"}

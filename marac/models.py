@@ -184,6 +184,24 @@ class MaracReferral(models.Model):
     criteria = models.JSONField(_("criteria met"), default=list)
     is_repeat = models.BooleanField(_("repeat referral"), default=False)
     referred_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    referring_agency = models.CharField(_("referring agency"), max_length=200, default="")
+    survivor_knows = models.BooleanField(_("the person knows of the referral"), default=False)
+    survivor_consents = models.BooleanField(_("the person consents to the referral"), default=False)
+    without_consent_reason = models.TextField(
+        _("why it is shared without consent"),
+        blank=True,
+        help_text=_("Needed when the person has not consented: the risk that justifies it."),
+    )
+    safe_contact = models.TextField(
+        _("how to contact the person safely"),
+        blank=True,
+        help_text=_("Shared with the MARAC: only what partners need to reach them safely."),
+    )
+    fears = models.TextField(_("who the person fears"), blank=True)
+    perpetrators = models.TextField(_("perpetrator(s)"), blank=True)
+    children_in_household = models.PositiveSmallIntegerField(
+        _("children in the household"), default=0
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -191,3 +209,7 @@ class MaracReferral(models.Model):
 
     def __str__(self) -> str:
         return f"MARAC referral #{self.pk}"
+
+    @property
+    def organisation_id(self):
+        return self.area.organisation_id

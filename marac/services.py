@@ -17,11 +17,14 @@ from marac.models import (
     LEVEL_ORDER,
     Answer,
     Incident,
+    MaracArea,
+    MaracReferral,
     RiskAssessment,
     RiskChecklist,
     RiskLevel,
     RiskQuestion,
 )
+from marac.selectors import assessments_of, marac_eligibility
 
 
 def _checklist_errors(data) -> list[str]:
@@ -199,3 +202,49 @@ def incident_record(
         detail={"id": incident.pk, "police_reported": police_reported},
     )
     return incident
+
+
+@transaction.atomic
+def marac_referral_create(
+    *, by: User, case: Case, area: MaracArea, referred_on: date, values: dict
+) -> MaracReferral:
+    """Refer a case to a MARAC. It must meet a referral criterion now; the criteria met and
+    whether it is a repeat are kept with the referral, as the data return counts them."""
+    policy.require(by, "case.edit", case)
+    if area.organisation_id != case.organisation_id:
+        raise PathwayError(_("Choose a MARAC area of the case's organisation."))
+    if referred_on > timezone.localdate():
+        raise PathwayError(_("The referral date cannot be in the future."))
+    if not case.is_open:
+        raise PathwayError(_("Only an open case can be referred."))
+    if not values.get("survivor_consents") and not values.get("without_consent_reason", "").strip():
+        raise PathwayError(
+            _("The person has not consented: record why the risk justifies sharing anyway.")
+        )
+    eligibility = marac_eligibility(case, area, today=referred_on)
+    if not eligibility.eligible:
+        raise PathwayError(
+            _(
+                "The case does not meet a referral criterion for this MARAC. Record a risk "
+                "assessment (with professional judgement, if that is the reason) first."
+            )
+        )
+    referral = MaracReferral(
+        case=case,
+        area=area,
+        referred_on=referred_on,
+        assessment=assessments_of(case).first(),
+        criteria=list(eligibility.criteria),
+        is_repeat=eligibility.repeat,
+        referred_by=by,
+        **values,
+    )
+    referral._history_user = by
+    referral.save()
+    timeline.record(
+        case,
+        by=by,
+        kind="marac.referred",
+        detail={"referral": referral.pk, "area": area.pk, "criteria": referral.criteria},
+    )
+    return referral

@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -8,7 +9,7 @@ from carepath.views import pending_start_page
 from casework.views.actions import action_page, editable_case
 from casework.views.cases import CASE_ROLES
 from marac import forms, selectors, services
-from marac.models import RiskChecklist
+from marac.models import MaracArea, RiskChecklist
 
 
 @role_required(Role.MARAC_CHAIR, Role.MARAC_PARTNER)
@@ -95,4 +96,30 @@ def incident_new(request, pk: int):
         title=_("Record a new incident"),
         save=lambda data: services.incident_record(by=request.user, case=case, **data),
         done=_("Incident recorded. Re-assess the risk now that something has happened."),
+    )
+
+
+@role_required(*CASE_ROLES)
+def referral_new(request, pk: int, area_pk: int):
+    case = editable_case(request, pk)
+    area = get_object_or_404(MaracArea, pk=area_pk, organisation_id=case.organisation_id)
+    form = forms.MaracReferralForm(
+        request.POST or None, initial={"referred_on": timezone.localdate()}
+    )
+    return action_page(
+        request,
+        case=case,
+        form=form,
+        title=_("Refer to %(area)s") % {"area": area.name},
+        done=lambda referral: (
+            _("Referred to %(area)s%(repeat)s.")
+            % {"area": area.name, "repeat": _(" (a repeat referral)") if referral.is_repeat else ""}
+        ),
+        save=lambda data: services.marac_referral_create(
+            by=request.user,
+            case=case,
+            area=area,
+            referred_on=data["referred_on"],
+            values=form.values(),
+        ),
     )
