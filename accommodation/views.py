@@ -1,11 +1,8 @@
 """Pages for accommodation managers (properties, the vacancy board, placements sent to them) and
 for caseworkers (asking for a place, following a request, a read-only vacancy board)."""
 
-from collections.abc import Callable
-
-from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,47 +11,14 @@ from accommodation import forms, selectors, services
 from accommodation.models import Placement, PlacementState, Property, Unit
 from carepath import policy
 from carepath.decorators import role_required
-from carepath.pathway import PathwayError, available_transitions
+from carepath.pathway import available_transitions
 from carepath.people.models import Organisation, Role
 from casework.models.choices import Gender, RiskLevel
-from casework.views.actions import editable_case, refuse
+from casework.views.actions import editable_case, form_page
 
 AM = Role.ACCOMMODATION_MANAGER
 CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER)
 PLACEMENT_ROLES = (AM, *CASE_ROLES)
-
-
-def form_page(
-    request,
-    *,
-    form,
-    title: str,
-    save: Callable[[dict], object],
-    done: str | Callable[[object], str],
-    to: Callable[[object], str],
-    back: str,
-    context: dict | None = None,
-    template: str = "accommodation/form_page.html",
-):
-    """Show ``form``; on a valid POST call ``save(cleaned_data)`` and go to ``to(result)``. A
-    refusal of the service is shown on the form, a lost race is a 409."""
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save(form.cleaned_data)
-        except policy.PolicyDenied:
-            raise Http404 from None
-        except PathwayError as error:
-            status = refuse(form, error)
-        else:
-            messages.success(request, done(result) if callable(done) else done)
-            return redirect(to(result))
-    return render(
-        request,
-        template,
-        {"form": form, "title": title, "back": back, **(context or {})},
-        status=status,
-    )
 
 
 def _filters(request) -> dict:

@@ -25,6 +25,8 @@ NAVIGATION = (
     NavItem(_("Find a case"), "casework:search", (Role.CASEWORKER, Role.SERVICE_MANAGER)),
     NavItem(_("Vacancies"), "accommodation:board", (Role.ACCOMMODATION_MANAGER,)),
     NavItem(_("MARAC meetings"), "marac:meetings", (Role.MARAC_CHAIR, Role.MARAC_PARTNER)),
+    NavItem(_("MARAC actions"), "marac:actions", (Role.MARAC_CHAIR, Role.MARAC_PARTNER)),
+    NavItem(_("MARAC areas"), "marac:areas", (Role.MARAC_CHAIR,)),
     NavItem(_("Access log"), "audit:access_log", (Role.SERVICE_MANAGER,)),
     NavItem(_("Users"), "people:users", (Role.ADMINISTRATOR,)),
     NavItem(_("Teams"), "people:teams", (Role.ADMINISTRATOR,)),

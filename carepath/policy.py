@@ -344,3 +344,211 @@ def _placement_requester(user, placement) -> str | None:
     """Accepting an offer and withdrawing are the person's side, through their caseworkers; the
     provider offers and declines."""
     return _case_basis(user, placement.case) if placement is not None else None
+
+
+# --- MARAC ------------------------------------------------------------------------------------
+# The chair runs the MARACs of their organisation and sees what is shared into them, never the
+# rest of the case file. A partner sees the meetings their agency is invited to once the agenda
+# is out, the cases on them not withheld from their agency, their agency's own research and
+# actions, and nothing else. Caseworkers and service managers see the MARAC work of the cases
+# they may see.
+
+
+def _marac_chair(user, obj) -> str | None:
+    if user.has_role(Role.MARAC_CHAIR) and (
+        obj is None or obj.organisation_id == user.organisation_id
+    ):
+        return "MARAC chair"
+    return None
+
+
+def _marac_chair_scope(field: str):
+    def scope(user, queryset: QuerySet) -> QuerySet:
+        if not user.has_role(Role.MARAC_CHAIR):
+            return queryset.none()
+        return queryset.filter(**{field: user.organisation_id})
+
+    return scope
+
+
+def _partner_agency_ids(user) -> list[int]:
+    if not user.has_role(Role.MARAC_PARTNER):
+        return []
+    return list(
+        user.marac_agencies.filter(
+            active=True, area__organisation_id=user.organisation_id
+        ).values_list("pk", flat=True)
+    )
+
+
+def _case_visible(user, case) -> str | None:
+    basis = _case_basis(user, case)
+    return f"{basis}: MARAC" if basis else None
+
+
+rule("marac.area.manage", scope=_marac_chair_scope("organisation_id"))(_marac_chair)
+rule("marac.meeting.manage")(_marac_chair)
+rule("marac.referral.manage")(_marac_chair)
+
+
+def _marac_referral_view(user, referral) -> str | None:
+    if referral is None:
+        return None
+    return _marac_chair(user, referral) or _case_visible(user, referral.case)
+
+
+def _marac_referral_scope(user, queryset: QuerySet) -> QuerySet:
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    if user.has_role(Role.MARAC_CHAIR):
+        condition |= Q(area__organisation_id=user.organisation_id)
+    condition |= Q(case__in=_case_scope(user, _case_model().objects.all()))
+    return queryset.filter(condition)
+
+
+rule("marac.referral.view", scope=_marac_referral_scope)(_marac_referral_view)
+
+
+def _partner_meeting_basis(user, meeting) -> str | None:
+    from marac.models import PUBLISHED_STATES
+
+    if meeting.state not in PUBLISHED_STATES:
+        return None
+    agencies = set(_partner_agency_ids(user))
+    if agencies and meeting.invited.filter(pk__in=agencies).exists():
+        return "MARAC partner: invited agency"
+    return None
+
+
+def _marac_meeting_scope(user, queryset: QuerySet) -> QuerySet:
+    from marac.models import PUBLISHED_STATES
+
+    if user.has_role(Role.MARAC_CHAIR):
+        return queryset.filter(area__organisation_id=user.organisation_id)
+    agencies = _partner_agency_ids(user)
+    if not agencies:
+        return queryset.none()
+    return queryset.filter(
+        pk__in=queryset.model.objects.filter(
+            state__in=PUBLISHED_STATES, invited__in=agencies
+        ).values("pk")
+    )
+
+
+@rule("marac.meeting.view", scope=_marac_meeting_scope)
+def _marac_meeting_view(user, meeting) -> str | None:
+    if meeting is None:
+        return None
+    return _marac_chair(user, meeting) or _partner_meeting_basis(user, meeting)
+
+
+def _partner_case_q(agencies):
+    """Cases on a published meeting an agency of the partner's is invited to, and not withheld
+    from that agency."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from marac.models import PUBLISHED_STATES, MaracMeeting, MaracReferral
+
+    condition = Q(pk__in=[])
+    for agency in agencies:
+        invited = MaracMeeting.invited.through.objects.filter(
+            maracmeeting_id=OuterRef("meeting_id"), partneragency_id=agency
+        )
+        withheld = MaracReferral.withheld_from.through.objects.filter(
+            maracreferral_id=OuterRef("referral_id"), partneragency_id=agency
+        )
+        condition |= Q(Exists(invited)) & ~Q(Exists(withheld))
+    return Q(meeting__state__in=PUBLISHED_STATES) & condition
+
+
+def _marac_meeting_case_scope(user, queryset: QuerySet) -> QuerySet:
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    if user.has_role(Role.MARAC_CHAIR):
+        condition |= Q(meeting__area__organisation_id=user.organisation_id)
+    agencies = _partner_agency_ids(user)
+    if agencies:
+        condition |= _partner_case_q(agencies)
+    return queryset.filter(condition)
+
+
+@rule("marac.meeting_case.view", scope=_marac_meeting_case_scope)
+def _marac_meeting_case_view(user, meeting_case) -> str | None:
+    """An agenda item: the chair, or a partner whose agency is invited and not withheld from."""
+    if meeting_case is None:
+        return None
+    chair = _marac_chair(user, meeting_case)
+    if chair:
+        return chair
+    agencies = _partner_agency_ids(user)
+    if agencies and (
+        type(meeting_case)
+        .objects.filter(pk=meeting_case.pk)
+        .filter(_partner_case_q(agencies))
+        .exists()
+    ):
+        return "MARAC partner: invited agency"
+    return None
+
+
+@rule("marac.research.edit")
+def _marac_research_edit(user, research) -> str | None:
+    """An agency's research on an agenda item: a member of that agency, while it may see it."""
+    if research is None:
+        return None
+    if research.agency_id in _partner_agency_ids(user) and _marac_meeting_case_view(
+        user, research.meeting_case
+    ):
+        return "MARAC partner: own agency"
+    return None
+
+
+def _marac_action_scope(user, queryset: QuerySet) -> QuerySet:
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    if user.has_role(Role.MARAC_CHAIR):
+        condition |= Q(meeting_case__meeting__area__organisation_id=user.organisation_id)
+    agencies = _partner_agency_ids(user)
+    if agencies:
+        condition |= Q(owner_agency_id__in=agencies)
+    condition |= Q(meeting_case__referral__case__in=_case_scope(user, _case_model().objects.all()))
+    return queryset.filter(condition)
+
+
+def _marac_action_owner(user, action) -> str | None:
+    if action.owner_agency_id in _partner_agency_ids(user):
+        return "MARAC partner: own agency's action"
+    return None
+
+
+@rule("marac.action.view", scope=_marac_action_scope)
+def _marac_action_view(user, action) -> str | None:
+    if action is None:
+        return None
+    return (
+        _marac_chair(user, action)
+        or _marac_action_owner(user, action)
+        or _case_visible(user, action.meeting_case.referral.case)
+    )
+
+
+@rule("marac.action.update")
+def _marac_action_update(user, action) -> str | None:
+    """Resolving an action: the chair, or a member of the agency that owns it."""
+    if action is None:
+        return None
+    return _marac_chair(user, action) or _marac_action_owner(user, action)
+
+
+@rule("marac.data_return.view")
+def _marac_data_return_view(user, area) -> str | None:
+    if area is None or area.organisation_id != user.organisation_id:
+        return None
+    if user.has_role(Role.MARAC_CHAIR):
+        return "MARAC chair"
+    if user.has_role(Role.SERVICE_MANAGER):
+        return "service manager"
+    return None

@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casework.tasks.staff_reminders_plan",
         "schedule": crontab(hour=7, minute=0),
     },
+    "marac-action-reminders": {
+        "task": "marac.tasks.marac_action_reminders_plan",
+        "schedule": crontab(hour=7, minute=5),
+    },
     "audit-access-log-retention": {
         "task": "carepath.audit.tasks.access_log_prune",
         "schedule": crontab(hour=2, minute=30),

@@ -81,4 +81,17 @@ LABELS.update(
     }
 )
 
-LABELS.update({"marac.referred": _("Referred to a MARAC")})
+LABELS.update(
+    {
+        "marac.referred": _("Referred to a MARAC"),
+        "marac.listed": _("Listed on a MARAC agenda"),
+        "marac.unlisted": _("Taken off a MARAC agenda"),
+        "marac.agenda_published": _("MARAC agenda sent to the partner agencies"),
+        "marac.heard": _("Heard at the MARAC"),
+        "marac.deferred": _("MARAC referral deferred"),
+        "marac.action_set": _("MARAC action set"),
+        "marac.action_resolved": _("MARAC action resolved"),
+        "marac.closed": _("MARAC referral closed"),
+        "marac.transferred": _("Transferred to another MARAC"),
+    }
+)

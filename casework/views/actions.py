@@ -51,3 +51,37 @@ def action_page(
                 return redirect("casework:case", pk=case.pk)
             return redirect(to(result) if callable(to) else to)
     return render(request, template, {"case": case, "form": form, "title": title}, status=status)
+
+
+def form_page(
+    request,
+    *,
+    form,
+    title: str,
+    save: Callable[[dict], object],
+    done: str | Callable[[object], str],
+    to: Callable[[object], str],
+    back: str,
+    context: dict | None = None,
+    template: str = "form_page.html",
+):
+    """A form page outside a case (properties, MARAC areas): show ``form``; on a valid POST call
+    ``save(cleaned_data)`` and go to ``to(result)``. A refusal of the service is shown on the
+    form, a lost race is a 409, a refused permission a 404."""
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except policy.PolicyDenied:
+            raise Http404 from None
+        except PathwayError as error:
+            status = refuse(form, error)
+        else:
+            messages.success(request, done(result) if callable(done) else done)
+            return redirect(to(result))
+    return render(
+        request,
+        template,
+        {"form": form, "title": title, "back": back, **(context or {})},
+        status=status,
+    )

@@ -21,7 +21,7 @@ from casework.selectors.contact import contacts_of, sms_log_of
 from casework.selectors.deadlines import case_deadlines, move_on_end, recovery_period_end, rg_target
 from casework.services import cases as services
 from casework.views.actions import action_page, editable_case, refuse
-from marac.selectors import risk_summary
+from marac.selectors.risk import risk_summary
 
 CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER)
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from marac.models import RiskChecklist
-from marac.services import risk_assessment_record
+from marac.services.risk import risk_assessment_record
 from tests.marac.conftest import TODAY, answers_with
 
 DASH_TOPICS = [

@@ -4,8 +4,8 @@ import pytest
 from dateutil.relativedelta import relativedelta
 
 from marac.models import Incident, MaracArea, MaracReferral
-from marac.selectors import marac_eligibility
-from marac.services import risk_assessment_record
+from marac.selectors.risk import marac_eligibility
+from marac.services.risk import risk_assessment_record
 from tests.marac.conftest import TODAY, answers_with
 
 

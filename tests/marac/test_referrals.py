@@ -6,11 +6,11 @@ from django.urls import reverse
 from carepath.pathway import PathwayError
 from carepath.people.models import Role
 from marac.models import MaracArea, MaracReferral
-from marac.services import incident_record, marac_referral_create, risk_assessment_record
+from marac.services.risk import incident_record, marac_referral_create, risk_assessment_record
 from tests.marac.conftest import TODAY, answers_with
 
 VALUES = {
-    "referring_agency": "Clyde Survivor Support",
+    "referring_agency": "idva",
     "survivor_knows": True,
     "survivor_consents": True,
     "safe_contact": "Through her caseworker only",
@@ -38,9 +38,10 @@ def test_an_eligible_case_is_referred_with_its_criteria(case_a, manager_a, dash,
 
 def test_a_later_incident_within_a_year_makes_a_repeat(case_a, manager_a, dash, area):
     _assess(case_a, manager_a, dash, yes=15, on=datetime.date(2025, 5, 20))
-    marac_referral_create(
+    first = marac_referral_create(
         by=manager_a, case=case_a, area=area, referred_on=datetime.date(2025, 6, 1), values=VALUES
     )
+    MaracReferral.objects.filter(pk=first.pk).update(state="heard")
     incident_record(
         by=manager_a, case=case_a, occurred_on=datetime.date(2026, 2, 1), police_reported=True
     )
@@ -49,6 +50,16 @@ def test_a_later_incident_within_a_year_makes_a_repeat(case_a, manager_a, dash, 
         by=manager_a, case=case_a, area=area, referred_on=TODAY, values=VALUES
     )
     assert again.is_repeat and again.criteria == ["repeat"]
+
+
+def test_a_case_waiting_to_be_heard_is_not_referred_twice(case_a, manager_a, dash, area):
+    _assess(case_a, manager_a, dash, yes=15)
+    marac_referral_create(by=manager_a, case=case_a, area=area, referred_on=TODAY, values=VALUES)
+    with pytest.raises(PathwayError, match="already referred"):
+        marac_referral_create(
+            by=manager_a, case=case_a, area=area, referred_on=TODAY, values=VALUES
+        )
+    assert MaracReferral.objects.count() == 1
 
 
 def test_a_case_that_meets_no_criterion_is_not_referred(case_a, manager_a, dash, area):

@@ -6,8 +6,8 @@ from carepath.audit.models import TimelineEvent
 from carepath.pathway import PathwayError
 from carepath.policy import PolicyDenied
 from marac.models import Incident, RiskAssessment
-from marac.selectors import assessments_of, reassessment_due
-from marac.services import incident_record, risk_assessment_record
+from marac.selectors.risk import assessments_of, reassessment_due
+from marac.services.risk import incident_record, risk_assessment_record
 from tests.marac.conftest import TODAY, answers_with
 
 

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from accommodation import demo as accommodation_demo
 from carepath import demo
 from casework import demo as casework_demo
+from marac import demo as marac_demo
 
 
 class Command(BaseCommand):
@@ -14,6 +15,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo cases added: {cases}")
         properties = accommodation_demo.seed_accommodation()
         self.stdout.write(f"Demo properties added: {properties}")
+        maracs = marac_demo.seed_marac()
+        self.stdout.write(f"Demo MARACs added: {maracs}")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ as:"))
         width = max(len(username) for _, _, username in logins)
         for organisation, role, username in logins:

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from carepath.pathway import PathwayError
-from marac.services import checklist_import
+from marac.services.risk import checklist_import
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Risk checklists and assessments, and the MARAC areas they are judged against.
+"""Risk checklists and assessments.
 
 A checklist is data and versioned: a completed assessment keeps the version it used, so a
 service can load the licensed wording of its own form without rewriting past assessments.
@@ -145,71 +145,3 @@ class Incident(models.Model):
     @property
     def organisation_id(self):
         return self.case.organisation_id
-
-
-class MaracArea(models.Model):
-    """One MARAC's settings."""
-
-    organisation = models.ForeignKey(
-        "people.Organisation", on_delete=models.PROTECT, related_name="marac_areas"
-    )
-    name = models.CharField(_("name"), max_length=120)
-    escalation_incidents = models.PositiveSmallIntegerField(
-        _("potential escalation: police-reported incidents in 12 months"), default=3
-    )
-    agenda_days_before = models.PositiveSmallIntegerField(
-        _("agenda goes out this many days before a meeting"), default=7
-    )
-    meets_every_days = models.PositiveSmallIntegerField(_("meets every (days)"), default=28)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class MaracReferral(models.Model):
-    """A case referred to a MARAC, with the criteria it met when referred."""
-
-    case = models.ForeignKey(
-        "casework.Case", on_delete=models.PROTECT, related_name="marac_referrals"
-    )
-    area = models.ForeignKey(MaracArea, on_delete=models.PROTECT, related_name="referrals")
-    referred_on = models.DateField(_("referred on"))
-    assessment = models.ForeignKey(
-        RiskAssessment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    criteria = models.JSONField(_("criteria met"), default=list)
-    is_repeat = models.BooleanField(_("repeat referral"), default=False)
-    referred_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
-    referring_agency = models.CharField(_("referring agency"), max_length=200, default="")
-    survivor_knows = models.BooleanField(_("the person knows of the referral"), default=False)
-    survivor_consents = models.BooleanField(_("the person consents to the referral"), default=False)
-    without_consent_reason = models.TextField(
-        _("why it is shared without consent"),
-        blank=True,
-        help_text=_("Needed when the person has not consented: the risk that justifies it."),
-    )
-    safe_contact = models.TextField(
-        _("how to contact the person safely"),
-        blank=True,
-        help_text=_("Shared with the MARAC: only what partners need to reach them safely."),
-    )
-    fears = models.TextField(_("who the person fears"), blank=True)
-    perpetrators = models.TextField(_("perpetrator(s)"), blank=True)
-    children_in_household = models.PositiveSmallIntegerField(
-        _("children in the household"), default=0
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-referred_on", "-pk"]
-
-    def __str__(self) -> str:
-        return f"MARAC referral #{self.pk}"
-
-    @property
-    def organisation_id(self):
-        return self.area.organisation_id

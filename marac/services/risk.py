@@ -19,12 +19,13 @@ from marac.models import (
     Incident,
     MaracArea,
     MaracReferral,
+    ReferralState,
     RiskAssessment,
     RiskChecklist,
     RiskLevel,
     RiskQuestion,
 )
-from marac.selectors import assessments_of, marac_eligibility
+from marac.selectors.risk import assessments_of, marac_eligibility
 
 
 def _checklist_errors(data) -> list[str]:
@@ -221,6 +222,13 @@ def marac_referral_create(
         raise PathwayError(
             _("The person has not consented: record why the risk justifies sharing anyway.")
         )
+    waiting = MaracReferral.objects.filter(
+        case=case,
+        area=area,
+        state__in=[ReferralState.REFERRED, ReferralState.LISTED, ReferralState.DEFERRED],
+    )
+    if waiting.exists():
+        raise PathwayError(_("The case is already referred to this MARAC and waiting to be heard."))
     eligibility = marac_eligibility(case, area, today=referred_on)
     if not eligibility.eligible:
         raise PathwayError(

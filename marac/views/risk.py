@@ -1,25 +1,14 @@
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from carepath.decorators import role_required
-from carepath.people.models import Role
-from carepath.views import pending_start_page
 from casework.views.actions import action_page, editable_case
 from casework.views.cases import CASE_ROLES
-from marac import forms, selectors, services
+from marac import forms
 from marac.models import MaracArea, RiskChecklist
-
-
-@role_required(Role.MARAC_CHAIR, Role.MARAC_PARTNER)
-def meetings(request):
-    return pending_start_page(
-        request,
-        title=gettext_lazy("MARAC meetings"),
-        step="Step 5",
-        summary=gettext_lazy("Meetings, agendas, minutes and the actions your agency owns."),
-    )
+from marac.selectors import risk as selectors
+from marac.services import risk as services
 
 
 def _checklist_for(request) -> tuple[RiskChecklist, list[RiskChecklist]]:

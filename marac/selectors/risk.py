@@ -4,15 +4,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.models import Case
 from marac.models import (
     Incident,
+    MaracAction,
     MaracArea,
     MaracReferral,
+    MeetingCase,
+    MeetingState,
     RiskAssessment,
     RiskChecklist,
     RiskLevel,
@@ -148,4 +151,29 @@ def risk_summary(case: Case, *, today: date | None = None) -> dict:
         "incidents": list(incidents_of(case)[:20]),
         "reassessment_due": reassessment_due(case),
         "eligibility": [marac_eligibility(case, area, today=today) for area in areas],
+        "referrals": marac_referrals_of(case, today=today),
     }
+
+
+def marac_referrals_of(case: Case, *, today: date | None = None) -> list[MaracReferral]:
+    """The case's MARAC referrals, newest first, each with the meetings it was listed for. The
+    discussion summary and actions of a meeting are shown only once its minutes are approved:
+    until then they are a draft the chair may still change. A fixed number of queries."""
+    today = today or timezone.localdate()
+    actions = MaracAction.objects.select_related("owner_agency").order_by("due_on", "pk")
+    listings = (
+        MeetingCase.objects.select_related("meeting")
+        .prefetch_related(Prefetch("actions", queryset=actions))
+        .order_by("meeting__starts_at", "pk")
+    )
+    referrals = list(
+        case.marac_referrals.select_related("area", "transferred_from__area")
+        .prefetch_related(Prefetch("listings", queryset=listings))
+        .order_by("-referred_on", "-pk")
+    )
+    for referral in referrals:
+        for item in referral.listings.all():
+            item.minutes_approved = item.meeting.state == MeetingState.MINUTES_APPROVED
+            for action in item.actions.all():
+                action.overdue = action.is_overdue(today)
+    return referrals

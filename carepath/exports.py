@@ -1,0 +1,128 @@
+"""Tables as downloads: a list of column headings and rows, as a CSV or an XLSX response.
+
+Reports build the table once (plain values: text, numbers, dates) and hand it here, so every
+export escapes and names its file the same way.
+"""
+
+import csv
+import datetime
+import io
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.http import content_disposition_header
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+CSV = "csv"
+XLSX = "xlsx"
+FORMATS = (CSV, XLSX)
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# OWASP "CSV injection": a spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+Row = Sequence[object]
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str | Promise)
+
+
+def csv_cell(value) -> str:
+    """One value as CSV text. A text cell a spreadsheet would take for a formula is quoted."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if _is_text(value):
+        text = str(value)
+        return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return str(value)
+
+
+def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def csv_response(*, headings: Row, rows: Iterable[Row], filename: str) -> HttpResponse:
+    """The table as a UTF-8 CSV download (with a byte-order mark, so Excel reads the accents)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([csv_cell(value) for value in headings])
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
+    return _download(
+        buffer.getvalue().encode("utf-8-sig"),
+        content_type="text/csv; charset=utf-8",
+        filename=filename,
+    )
+
+
+def _xlsx_value(value):
+    if value is None or isinstance(value, bool | int | float | Decimal):
+        return value
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        # Excel has no time zones: show the local time.
+        return timezone.make_naive(value)
+    if isinstance(value, datetime.date):
+        return value
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
+def sheet_title(title: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of [ ] : * ? / \\."""
+    return _SHEET_TITLE_FORBIDDEN.sub(" ", str(title)).strip()[:31] or "Sheet1"
+
+
+def xlsx_response(
+    *, headings: Row, rows: Iterable[Row], filename: str, title: str = "Sheet1"
+) -> HttpResponse:
+    """The table as an XLSX workbook of one sheet, headings in bold and kept in view."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title(title)
+    sheet.append([_xlsx_value(value) for value in headings])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_xlsx_value(value) for value in row])
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                # Text is text: openpyxl would store "=..." as a formula.
+                cell.data_type = "s"
+            elif isinstance(cell.value, Decimal) and cell.value.as_tuple().exponent < 0:
+                # Keep the places the report rounded to: 25.0 shows as 25.0, not 25.
+                cell.number_format = "0." + "0" * -cell.value.as_tuple().exponent
+            elif isinstance(cell.value, datetime.datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(cell.value, datetime.date):
+                cell.number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _download(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE, filename=filename)
+
+
+def table_response(
+    export_format: str, *, headings: Row, rows: Iterable[Row], filename: str, title: str = ""
+) -> HttpResponse:
+    """``filename`` without its extension; ``export_format`` is one of FORMATS."""
+    if export_format == CSV:
+        return csv_response(headings=headings, rows=rows, filename=f"{filename}.csv")
+    if export_format == XLSX:
+        return xlsx_response(
+            headings=headings, rows=rows, filename=f"{filename}.xlsx", title=title or filename
+        )
+    raise ValueError(f"Unknown export format {export_format!r}")

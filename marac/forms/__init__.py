@@ -1,0 +1,3 @@
+from marac.forms.risk import IncidentForm, MaracReferralForm, RiskAssessmentForm
+
+__all__ = ["IncidentForm", "MaracReferralForm", "RiskAssessmentForm"]
