@@ -496,13 +496,18 @@ def _marac_meeting_case_view(user, meeting_case) -> str | None:
 @rule("marac.research.edit")
 def _marac_research_edit(user, research) -> str | None:
     """An agency's research on an agenda item: a member of that agency, while it may see it."""
-    if research is None:
+    if research is None or research.agency_id not in _partner_agency_ids(user):
         return None
-    if research.agency_id in _partner_agency_ids(user) and _marac_meeting_case_view(
-        user, research.meeting_case
-    ):
+    # This agency itself must be invited and the case not withheld from it, whatever the
+    # person's other agencies may see.
+    item = research.meeting_case
+    if type(item).objects.filter(pk=item.pk).filter(_partner_case_q([research.agency_id])).exists():
         return "MARAC partner: own agency"
     return None
+
+
+# An action is a draft the chair may still take back until the minutes that set it are
+# approved: until then only the chair sees it.
 
 
 def _marac_action_scope(user, queryset: QuerySet) -> QuerySet:
@@ -511,15 +516,17 @@ def _marac_action_scope(user, queryset: QuerySet) -> QuerySet:
     condition = Q(pk__in=[])
     if user.has_role(Role.MARAC_CHAIR):
         condition |= Q(meeting_case__meeting__area__organisation_id=user.organisation_id)
+    agreed = Q(meeting_case__meeting__state="minutes_approved")
     agencies = _partner_agency_ids(user)
     if agencies:
-        condition |= Q(owner_agency_id__in=agencies)
-    condition |= Q(meeting_case__referral__case__in=_case_scope(user, _case_model().objects.all()))
+        condition |= agreed & Q(owner_agency_id__in=agencies)
+    visible_cases = _case_scope(user, _case_model().objects.all())
+    condition |= agreed & Q(meeting_case__referral__case__in=visible_cases)
     return queryset.filter(condition)
 
 
 def _marac_action_owner(user, action) -> str | None:
-    if action.owner_agency_id in _partner_agency_ids(user):
+    if action.agreed and action.owner_agency_id in _partner_agency_ids(user):
         return "MARAC partner: own agency's action"
     return None
 
@@ -528,10 +535,12 @@ def _marac_action_owner(user, action) -> str | None:
 def _marac_action_view(user, action) -> str | None:
     if action is None:
         return None
-    return (
-        _marac_chair(user, action)
-        or _marac_action_owner(user, action)
-        or _case_visible(user, action.meeting_case.referral.case)
+    if _marac_chair(user, action):
+        return "MARAC chair"
+    if not action.agreed:
+        return None
+    return _marac_action_owner(user, action) or _case_visible(
+        user, action.meeting_case.referral.case
     )
 
 

@@ -93,5 +93,6 @@ LABELS.update(
         "marac.action_resolved": _("MARAC action resolved"),
         "marac.closed": _("MARAC referral closed"),
         "marac.transferred": _("Transferred to another MARAC"),
+        "marac.withheld": _("MARAC: agencies the case is not shared with changed"),
     }
 )

@@ -180,9 +180,26 @@ class ActionForm(Form):
     owner_person = forms.CharField(label=_("Person responsible"), max_length=150)
     due_on = forms.DateField(label=_("Due by"), widget=DateInput())
 
-    def __init__(self, data=None, *, area: MaracArea, **kwargs):
+    def __init__(self, data=None, *, agencies, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["owner_agency"].queryset = area.agencies.filter(active=True)
+        self.fields["owner_agency"].queryset = agencies
+
+
+class WithholdForm(VersionForm):
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Not shared with"),
+        queryset=PartnerAgency.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Agencies that must not see this case on agendas and minutes, for example where "
+            "the perpetrator works. Their actions and research on it stay in the record."
+        ),
+    )
+
+    def __init__(self, data=None, *, agencies, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["agencies"].queryset = agencies
 
 
 class TransferForm(VersionForm):

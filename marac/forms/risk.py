@@ -101,6 +101,7 @@ class MaracReferralForm(ModelForm):
             "fears",
             "perpetrators",
             "children_in_household",
+            "withheld_from",
         ]
         widgets = {
             "referred_on": DateInput(),
@@ -108,13 +109,17 @@ class MaracReferralForm(ModelForm):
             "safe_contact": forms.Textarea(attrs={"rows": 2}),
             "fears": forms.Textarea(attrs={"rows": 2}),
             "perpetrators": forms.Textarea(attrs={"rows": 2}),
+            "withheld_from": forms.CheckboxSelectMultiple(),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, area, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["withheld_from"].queryset = area.agencies.filter(active=True).order_by("name")
         self.fields["referring_agency"].required = True
         self.fields["children_in_household"].max_value = 30
         self.fields["children_in_household"].validators.append(MaxValueValidator(30))
 
     def values(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "referred_on"}
+        return {
+            k: v for k, v in self.cleaned_data.items() if k not in ("referred_on", "withheld_from")
+        }

@@ -1,4 +1,5 @@
 from marac.models.meetings import (
+    AWAITING_HEARING,
     PUBLISHED_STATES,
     ActionState,
     AgencyKind,
@@ -26,6 +27,7 @@ from marac.models.risk import (
 )
 
 __all__ = [
+    "AWAITING_HEARING",
     "LEVEL_ORDER",
     "PUBLISHED_STATES",
     "ActionState",

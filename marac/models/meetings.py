@@ -110,10 +110,18 @@ class ReferralState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# A referral in these states is still to be heard: the case is not referred there again.
+AWAITING_HEARING = (ReferralState.REFERRED, ReferralState.LISTED, ReferralState.DEFERRED)
+
+
 def _no_open_actions(referral) -> bool:
     return not MaracAction.objects.filter(
         meeting_case__referral=referral, state=ActionState.OPEN
     ).exists()
+
+
+def _not_at_a_meeting_under_way(referral) -> bool:
+    return not referral.listings.filter(meeting__state=MeetingState.HELD).exists()
 
 
 class MaracReferral(VersionedModel):
@@ -213,7 +221,8 @@ class MaracReferral(VersionedModel):
 
     @transition(
         field=state,
-        source=ReferralState.LISTED,
+        # From deferred only at the same meeting, when the deferral was a mistake.
+        source=[ReferralState.LISTED, ReferralState.DEFERRED],
         target=ReferralState.HEARD,
         custom={"label": _("Heard"), "hidden": True},
     )
@@ -236,7 +245,10 @@ class MaracReferral(VersionedModel):
         conditions=[
             condition(_("Every action on this case must be resolved before it closes."))(
                 _no_open_actions
-            )
+            ),
+            condition(_("Wait until the minutes of the meeting under way are approved."))(
+                _not_at_a_meeting_under_way
+            ),
         ],
         custom={"label": _("Close"), "form": "reason"},
     )
@@ -249,6 +261,11 @@ class MaracReferral(VersionedModel):
         # A case on an agenda is taken off it (or deferred at the meeting) before it moves.
         source=[ReferralState.REFERRED, ReferralState.DEFERRED, ReferralState.HEARD],
         target=ReferralState.TRANSFERRED,
+        conditions=[
+            condition(_("Wait until the minutes of the meeting under way are approved."))(
+                _not_at_a_meeting_under_way
+            )
+        ],
         custom={"label": _("Transfer to another MARAC"), "form": "transfer"},
     )
     def transfer(self, *, reason: str):
@@ -501,6 +518,11 @@ class ActionState(models.TextChoices):
     NOT_UNDERTAKEN = "not_undertaken", _("Not undertaken")
 
 
+@condition(_("The action is resolved once the minutes that set it are approved."))
+def _agreed(action) -> bool:
+    return action.agreed
+
+
 class MaracAction(VersionedModel):
     """An action from a case's action plan, owned by one agency and person."""
 
@@ -542,6 +564,12 @@ class MaracAction(VersionedModel):
         today = today or timezone.localdate()
         return self.state == ActionState.OPEN and self.due_on < today
 
+    @property
+    def agreed(self) -> bool:
+        """Set at a meeting whose minutes are approved: until then it is a draft the chair may
+        still take back, and nobody else sees it."""
+        return self.meeting_case.meeting.state == MeetingState.MINUTES_APPROVED
+
     def _resolve(self, *, resolver, outcome: str, on):
         self.outcome = outcome
         self.resolved_by = resolver
@@ -551,6 +579,7 @@ class MaracAction(VersionedModel):
         field=state,
         source=ActionState.OPEN,
         target=ActionState.DONE,
+        conditions=[_agreed],
         custom={"label": _("Done"), "form": "outcome"},
     )
     def complete(self, *, resolver, outcome: str, on):
@@ -560,6 +589,7 @@ class MaracAction(VersionedModel):
         field=state,
         source=ActionState.OPEN,
         target=ActionState.NOT_POSSIBLE,
+        conditions=[_agreed],
         custom={"label": _("Not possible"), "form": "reason"},
     )
     def mark_not_possible(self, *, resolver, outcome: str, on):
@@ -569,6 +599,7 @@ class MaracAction(VersionedModel):
         field=state,
         source=ActionState.OPEN,
         target=ActionState.NOT_UNDERTAKEN,
+        conditions=[_agreed],
         custom={"label": _("Not undertaken"), "form": "reason"},
     )
     def mark_not_undertaken(self, *, resolver, outcome: str, on):

@@ -232,10 +232,6 @@ def referral_for(user: User, *, pk: int) -> tuple[MaracReferral, str]:
     )
 
 
-def latest_assessment(case):
-    return case.risk_assessments.select_related("checklist").order_by("-assessed_on", "-pk").first()
-
-
 def listings_of(referrals, *, exclude: MeetingCase | None = None) -> list[MeetingCase]:
     """The agenda items of these referrals (a referral and those it was transferred from), most
     recent meeting first, each with its actions."""
@@ -255,3 +251,13 @@ def listings_of(referrals, *, exclude: MeetingCase | None = None) -> list[Meetin
     if exclude is not None:
         items = items.exclude(pk=exclude.pk)
     return list(items)
+
+
+def action_agencies_for(item: MeetingCase) -> QuerySet[PartnerAgency]:
+    """The agencies that may own an action on this case: invited to the meeting, still sitting
+    on the MARAC, and not ones the case is withheld from."""
+    return (
+        item.meeting.invited.filter(active=True)
+        .exclude(pk__in=item.referral.withheld_from.values("pk"))
+        .order_by("name")
+    )

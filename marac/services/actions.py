@@ -13,7 +13,7 @@ from carepath.pathway import PathwayError, run_transition
 from carepath.people.models import Role, User
 from carepath.sms.models import Channel, Reminder
 from carepath.sms.services import reminder_plan, reminders_cancel_for
-from marac.models import ActionState, MaracAction, MaracMeeting
+from marac.models import ActionState, MaracAction, MaracMeeting, MeetingState
 
 AGENDA_PURPOSE = "staff.marac_agenda"
 ACTION_PURPOSE = "staff.marac_action"
@@ -69,7 +69,10 @@ def agenda_published_notify(*, meeting: MaracMeeting) -> int:
     """Tell each member of each invited agency that an agenda is out, by email through the
     outbox. The message names no case."""
     members = User.objects.filter(
-        marac_agencies__in=meeting.invited.all(), is_active=True
+        marac_agencies__in=meeting.invited.filter(active=True),
+        organisation_id=meeting.organisation_id,
+        is_active=True,
+        role_assignments__role=Role.MARAC_PARTNER,
     ).distinct()
     now = timezone.now()
     planned = 0
@@ -101,7 +104,11 @@ def marac_action_reminders_plan(*, today: date | None = None) -> int:
     ).distinct()
     actions = list(
         MaracAction.objects.filter(
-            state=ActionState.OPEN, due_on__lte=today + ACTION_NOTICE, owner_agency__active=True
+            state=ActionState.OPEN,
+            due_on__lte=today + ACTION_NOTICE,
+            owner_agency__active=True,
+            # Actions in minutes not yet approved are drafts nobody but the chair sees.
+            meeting_case__meeting__state=MeetingState.MINUTES_APPROVED,
         )
         .select_related("owner_agency__area")
         .prefetch_related(Prefetch("owner_agency__members", queryset=members, to_attr="to_remind"))

@@ -12,7 +12,9 @@ from carepath import policy
 from carepath.audit import timeline
 from carepath.pathway import PathwayError, lock, run_transition
 from carepath.people.models import Role, User
+from carepath.sms.services import reminders_cancel_for
 from marac.models import (
+    AWAITING_HEARING,
     ActionState,
     AgencyResearch,
     Attendance,
@@ -26,7 +28,8 @@ from marac.models import (
     PartnerAgency,
     ReferralState,
 )
-from marac.selectors.meetings import actions_to_review
+from marac.selectors.meetings import action_agencies_for, actions_to_review
+from marac.services.risk import withheld_set
 
 AREA_FIELDS = (
     "name",
@@ -35,8 +38,9 @@ AREA_FIELDS = (
     "meets_every_days",
     "default_location",
 )
-# At most a year of meetings is scheduled at once.
+# At most a year of meetings is scheduled at once, starting within two years.
 MAX_SCHEDULED = 26
+HORIZON = timedelta(days=2 * 366)
 
 
 def _save(obj, by: User) -> None:
@@ -125,6 +129,24 @@ def partner_agency_save(
 # --- The schedule ---------------------------------------------------------------------------
 
 
+def _check_when(starts_at: datetime) -> None:
+    now = timezone.now()
+    if starts_at <= now:
+        raise PathwayError(_("A meeting must be in the future."))
+    if starts_at > now + HORIZON:
+        raise PathwayError(_("A meeting can be scheduled up to two years ahead."))
+
+
+def _days_taken(area: MaracArea, *, leaving_out: MaracMeeting | None = None) -> set[date]:
+    meetings = area.meetings.exclude(state=MeetingState.CANCELLED)
+    if leaving_out is not None:
+        meetings = meetings.exclude(pk=leaving_out.pk)
+    return {
+        timezone.localtime(starts_at).date()
+        for starts_at in meetings.values_list("starts_at", flat=True)
+    }
+
+
 @transaction.atomic
 def marac_meetings_schedule(
     *,
@@ -141,16 +163,10 @@ def marac_meetings_schedule(
         raise PathwayError(
             _("Schedule from 1 to %(max)s meetings at a time.") % {"max": MAX_SCHEDULED}
         )
-    if first_starts_at <= timezone.now():
-        raise PathwayError(_("A new meeting must be in the future."))
+    _check_when(first_starts_at)
     location = location.strip() or area.default_location
     agencies = list(area.agencies.filter(active=True))
-    taken = {
-        timezone.localtime(starts_at).date()
-        for starts_at in area.meetings.exclude(state=MeetingState.CANCELLED).values_list(
-            "starts_at", flat=True
-        )
-    }
+    taken = _days_taken(area)
     created = []
     for number in range(count):
         starts_at = first_starts_at + timedelta(days=area.meets_every_days * number)
@@ -174,8 +190,9 @@ def marac_meeting_update(
     lock(meeting, expected_version=expected_version, by=by)
     if meeting.state not in (MeetingState.SCHEDULED, MeetingState.AGENDA_PUBLISHED):
         raise PathwayError(_("Only a meeting that has not been held can be moved."))
-    if starts_at <= timezone.now():
-        raise PathwayError(_("A meeting can only be moved to a time in the future."))
+    _check_when(starts_at)
+    if timezone.localtime(starts_at).date() in _days_taken(meeting.area, leaving_out=meeting):
+        raise PathwayError(_("This MARAC already meets on that day."))
     meeting.starts_at, meeting.location = starts_at, location.strip()
     meeting.save()
     return meeting
@@ -380,6 +397,15 @@ def attendance_remove(*, by: User, attendance: Attendance) -> None:
     attendance.delete()
 
 
+def _latest_listing(item: MeetingCase) -> None:
+    """A case listed again at a later meeting is decided there, not here."""
+    later = item.referral.listings.exclude(pk=item.pk).filter(
+        meeting__starts_at__gte=item.meeting.starts_at
+    )
+    if later.exclude(meeting__state=MeetingState.CANCELLED).exists():
+        raise PathwayError(_("This case is on a later meeting's agenda: it is decided there."))
+
+
 @transaction.atomic
 def meeting_case_hear(*, by: User, item: MeetingCase, summary: str) -> MeetingCase:
     """Record the discussion of a case at the meeting. The referral becomes heard; the summary
@@ -389,8 +415,9 @@ def meeting_case_hear(*, by: User, item: MeetingCase, summary: str) -> MeetingCa
     if not summary:
         raise PathwayError(_("Write a summary of the discussion."))
     referral = item.referral
+    _latest_listing(item)
     if item.outcome != CaseOutcome.HEARD:
-        if referral.state != ReferralState.LISTED:
+        if referral.state not in (ReferralState.LISTED, ReferralState.DEFERRED):
             raise PathwayError(
                 _("This case is no longer waiting to be heard (it is “%(state)s”).")
                 % {"state": referral.get_state_display()}
@@ -414,6 +441,7 @@ def meeting_case_defer(*, by: User, item: MeetingCase, reason: str) -> MeetingCa
         raise PathwayError(_("This case has been heard; correct its summary instead."))
     if item.actions.exists():
         raise PathwayError(_("This case has actions: it was heard, not deferred."))
+    _latest_listing(item)
     referral = item.referral
     if item.outcome != CaseOutcome.DEFERRED:
         run_transition(referral, "defer", by=by, permission="marac.referral.manage", reason=reason)
@@ -437,8 +465,15 @@ def marac_action_create(
     _editable_minutes(by, item.meeting)
     if item.outcome != CaseOutcome.HEARD:
         raise PathwayError(_("Record the discussion of the case before its actions."))
-    if owner_agency.area_id != item.meeting.area_id:
-        raise PathwayError(_("Choose an agency of this MARAC."))
+    if item.referral.state != ReferralState.HEARD:
+        raise PathwayError(
+            _("The referral is “%(state)s”: actions are set on a heard case.")
+            % {"state": item.referral.get_state_display()}
+        )
+    if owner_agency not in action_agencies_for(item):
+        raise PathwayError(
+            _("Choose an agency invited to this meeting that the case is shared with.")
+        )
     description, owner_person = description.strip(), owner_person.strip()
     if not description or not owner_person:
         raise PathwayError(_("Say what is to be done and who will do it."))
@@ -463,6 +498,7 @@ def marac_action_remove(*, by: User, action: MaracAction) -> None:
     _editable_minutes(by, action.meeting_case.meeting)
     if action.state != ActionState.OPEN:
         raise PathwayError(_("This action has been resolved; it stays in the record."))
+    reminders_cancel_for(action, why="The action was taken back before the minutes were approved")
     action.delete()
 
 
@@ -520,6 +556,26 @@ def marac_referral_defer(
 
 
 @transaction.atomic
+def marac_referral_withhold(
+    *, by: User, referral: MaracReferral, agencies, expected_version: int | None = None
+) -> MaracReferral:
+    """Choose the agencies of this MARAC that must not see the case."""
+    policy.require(by, "marac.referral.manage", referral)
+    lock(referral, expected_version=expected_version, by=by)
+    if referral.state not in (*AWAITING_HEARING, ReferralState.HEARD):
+        raise PathwayError(_("This referral is closed or transferred."))
+    withheld_set(referral, agencies)
+    referral.save()
+    _case_event(
+        referral,
+        by=by,
+        kind="marac.withheld",
+        agencies=sorted(agency.pk for agency in agencies),
+    )
+    return referral
+
+
+@transaction.atomic
 def marac_referral_close(
     *, by: User, referral: MaracReferral, reason: str, expected_version: int | None = None
 ) -> MaracReferral:
@@ -554,6 +610,10 @@ def marac_referral_transfer(
         raise PathwayError(_("Choose another MARAC."))
     if area.organisation_id != referral.area.organisation_id:
         raise PathwayError(_("Choose a MARAC run by this organisation."))
+    if MaracReferral.objects.filter(
+        case_id=referral.case_id, area=area, state__in=AWAITING_HEARING
+    ).exists():
+        raise PathwayError(_("The case is already waiting to be heard at that MARAC."))
     run_transition(
         referral,
         "transfer",

@@ -14,12 +14,12 @@ from carepath.pathway import PathwayError
 from carepath.people.models import User
 from casework.models import Case
 from marac.models import (
+    AWAITING_HEARING,
     LEVEL_ORDER,
     Answer,
     Incident,
     MaracArea,
     MaracReferral,
-    ReferralState,
     RiskAssessment,
     RiskChecklist,
     RiskLevel,
@@ -207,10 +207,18 @@ def incident_record(
 
 @transaction.atomic
 def marac_referral_create(
-    *, by: User, case: Case, area: MaracArea, referred_on: date, values: dict
+    *,
+    by: User,
+    case: Case,
+    area: MaracArea,
+    referred_on: date,
+    values: dict,
+    withheld_from=(),
 ) -> MaracReferral:
     """Refer a case to a MARAC. It must meet a referral criterion now; the criteria met and
-    whether it is a repeat are kept with the referral, as the data return counts them."""
+    whether it is a repeat are kept with the referral, as the data return counts them.
+    ``withheld_from``: agencies of the MARAC that must not see the case (for example where the
+    perpetrator works)."""
     policy.require(by, "case.edit", case)
     if area.organisation_id != case.organisation_id:
         raise PathwayError(_("Choose a MARAC area of the case's organisation."))
@@ -222,11 +230,7 @@ def marac_referral_create(
         raise PathwayError(
             _("The person has not consented: record why the risk justifies sharing anyway.")
         )
-    waiting = MaracReferral.objects.filter(
-        case=case,
-        area=area,
-        state__in=[ReferralState.REFERRED, ReferralState.LISTED, ReferralState.DEFERRED],
-    )
+    waiting = MaracReferral.objects.filter(case=case, area=area, state__in=AWAITING_HEARING)
     if waiting.exists():
         raise PathwayError(_("The case is already referred to this MARAC and waiting to be heard."))
     eligibility = marac_eligibility(case, area, today=referred_on)
@@ -249,6 +253,7 @@ def marac_referral_create(
     )
     referral._history_user = by
     referral.save()
+    withheld_set(referral, withheld_from)
     timeline.record(
         case,
         by=by,
@@ -256,3 +261,10 @@ def marac_referral_create(
         detail={"referral": referral.pk, "area": area.pk, "criteria": referral.criteria},
     )
     return referral
+
+
+def withheld_set(referral: MaracReferral, agencies) -> None:
+    agencies = list(agencies)
+    if any(agency.area_id != referral.area_id for agency in agencies):
+        raise PathwayError(_("Choose agencies of this MARAC."))
+    referral.withheld_from.set(agencies)

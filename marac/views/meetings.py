@@ -24,7 +24,14 @@ from carepath.pathway import PathwayError, available_transitions
 from carepath.people.models import Role
 from casework.views.actions import refuse
 from marac.forms import meetings as forms
-from marac.models import CaseOutcome, MaracArea, MaracReferral, MeetingState, ReferralState
+from marac.models import (
+    AWAITING_HEARING,
+    CaseOutcome,
+    MaracArea,
+    MaracReferral,
+    MeetingState,
+    ReferralState,
+)
 from marac.selectors import meetings as selectors
 from marac.services import meetings as services
 
@@ -497,15 +504,14 @@ def _item_page(request, item, basis: str, *, bound: dict | None = None, status: 
     }
     if chair:
         lineage = selectors.referral_lineage(referral)
-        latest = selectors.latest_assessment(referral.case)
         context.update(
             lineage=lineage,
             history=selectors.listings_of(lineage, exclude=item),
             criteria=referral.criteria_labels,
             assessment=referral.assessment,
             assessment_level=selectors.risk_level_label(referral.assessment),
-            latest=latest if latest and latest != referral.assessment else None,
-            latest_level=selectors.risk_level_label(latest),
+            withheld=list(referral.withheld_from.order_by("name")),
+            can_withhold=referral.state in AWAITING_HEARING + (ReferralState.HEARD,),
             can_unlist=meeting.state in BEFORE_MEETING,
         )
         if meeting.state == MeetingState.HELD:
@@ -517,7 +523,9 @@ def _item_page(request, item, basis: str, *, bound: dict | None = None, status: 
                     "defer_form", forms.DeferForm(initial={"reason": item.deferred_reason})
                 )
             if item.outcome == CaseOutcome.HEARD:
-                context["action_form"] = forms.ActionForm(area=meeting.area)
+                context["action_form"] = forms.ActionForm(
+                    agencies=selectors.action_agencies_for(item)
+                )
         else:
             # A change refused because the minutes were locked meanwhile is still explained.
             context["refused"] = next(iter(bound.values()), None)
@@ -610,7 +618,7 @@ def action_new(request, pk: int):
         else:
             messages.error(request, " ".join(form.non_field_errors()))
         return redirect(item_url + "#actions")
-    form = forms.ActionForm(_posted(request), area=meeting.area)
+    form = forms.ActionForm(_posted(request), agencies=selectors.action_agencies_for(item))
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -677,7 +685,6 @@ def referral_detail(request, pk: int):
     access_log.record(case, by=user, basis=basis, path=request.path)
     chair = policy.can(user, "marac.referral.manage", referral)
     lineage = selectors.referral_lineage(referral)
-    latest = selectors.latest_assessment(case)
     context = {
         "referral": referral,
         "case": case,
@@ -688,9 +695,9 @@ def referral_detail(request, pk: int):
         "criteria": referral.criteria_labels,
         "assessment": referral.assessment,
         "assessment_level": selectors.risk_level_label(referral.assessment),
-        "latest": latest if latest and latest != referral.assessment else None,
-        "latest_level": selectors.risk_level_label(latest),
         "steps": _referral_steps(request, referral) if chair else [],
+        "withheld": list(referral.withheld_from.order_by("name")),
+        "can_withhold": chair and referral.state in AWAITING_HEARING + (ReferralState.HEARD,),
         "can_see_case": policy.can(user, "case.view", case),
         "today": timezone.localdate(),
     }
@@ -712,11 +719,16 @@ REFERRAL_STEPS = {
         forms.TransferForm,
         _referral_step(services.marac_referral_transfer, reason=True, area=True),
     ),
+    "withhold": (
+        forms.WithholdForm,
+        _referral_step(services.marac_referral_withhold, agencies=True),
+    ),
 }
 REFERRAL_DONE = {
     "defer": gettext_lazy("The referral is deferred."),
     "close": gettext_lazy("The referral is closed."),
     "transfer": gettext_lazy("The case is transferred: this is its referral to the new MARAC."),
+    "withhold": gettext_lazy("Saved: the case is not shared with the agencies ticked."),
 }
 
 
@@ -733,6 +745,9 @@ def referral_transition(request, pk: int, name: str):
     initial = {"version": referral.version}
     if name == "transfer":
         form = make_form(data, areas=_other_areas(referral), initial=initial)
+    elif name == "withhold":
+        initial["agencies"] = list(referral.withheld_from.all())
+        form = make_form(data, agencies=referral.area.agencies.order_by("name"), initial=initial)
     else:
         form = make_form(data, initial=initial)
     status = 200
@@ -743,7 +758,10 @@ def referral_transition(request, pk: int, name: str):
             return redirect("marac:referral", pk=result.pk)
         referral.refresh_from_db()
     access_log.record(referral.case, by=request.user, basis=basis, path=request.path)
-    step = next((s for s in _referral_steps(request, referral) if s["name"] == name), None)
+    if name == "withhold":
+        step = {"label": _("Choose who the case is not shared with"), "blocked_by": []}
+    else:
+        step = next((s for s in _referral_steps(request, referral) if s["name"] == name), None)
     title = step["label"] if step else name.capitalize()
     return _form_page(
         request,

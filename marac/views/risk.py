@@ -93,7 +93,7 @@ def referral_new(request, pk: int, area_pk: int):
     case = editable_case(request, pk)
     area = get_object_or_404(MaracArea, pk=area_pk, organisation_id=case.organisation_id)
     form = forms.MaracReferralForm(
-        request.POST or None, initial={"referred_on": timezone.localdate()}
+        request.POST or None, initial={"referred_on": timezone.localdate()}, area=area
     )
     return action_page(
         request,
@@ -110,5 +110,6 @@ def referral_new(request, pk: int, area_pk: int):
             area=area,
             referred_on=data["referred_on"],
             values=form.values(),
+            withheld_from=data["withheld_from"],
         ),
     )

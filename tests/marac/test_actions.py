@@ -64,10 +64,22 @@ def _action(chair, item, agency, *, due_on=DUE, description="Flag the address"):
     )
 
 
+def _approve(chair, meeting):
+    """Attendance recorded and the minutes approved: the actions are agreed."""
+    agency = meeting.invited.order_by("pk").first()
+    svc.attendance_record(
+        by=chair, meeting=meeting, agency=agency, person="DS Ray", status="present"
+    )
+    svc.marac_meeting_approve_minutes(by=chair, meeting=meeting)
+
+
 @pytest.fixture
 def police_action(time_machine, chair_a, meeting, make_referral, police):
     (item,) = _heard(time_machine, chair_a, meeting, make_referral())
-    return _action(chair_a, item, police)
+    action = _action(chair_a, item, police)
+    _approve(chair_a, meeting)
+    action.refresh_from_db()
+    return action
 
 
 # --- Resolving actions in the browser ----------------------------------------------------------
@@ -161,6 +173,7 @@ def test_overdue_open_actions_are_marked_and_can_be_filtered(
     (item,) = _heard(time_machine, chair_a, meeting, make_referral())
     _action(chair_a, item, police, due_on=datetime.date(2026, 3, 10), description="Visit soon")
     _action(chair_a, item, police, due_on=datetime.date(2026, 3, 30), description="Review later")
+    _approve(chair_a, meeting)
     _move(time_machine, datetime.date(2026, 3, 12), hour=9)
     client.force_login(chair_a)
     body = client.get(reverse("marac:actions")).content.decode()
@@ -176,8 +189,10 @@ def test_the_list_shows_open_actions_unless_asked_and_filters_by_agency(
 ):
     (item,) = _heard(time_machine, chair_a, meeting, make_referral())
     done = _action(chair_a, item, police, description="Already done")
-    marac_action_resolve(by=chair_a, action=done, state="done", outcome="")
     _action(chair_a, item, health, description="GP check")
+    _approve(chair_a, meeting)
+    done.refresh_from_db()
+    marac_action_resolve(by=chair_a, action=done, state="done", outcome="")
     client.force_login(chair_a)
     body = client.get(reverse("marac:actions")).content.decode()
     assert "GP check" in body and "Already done" not in body
@@ -195,6 +210,7 @@ def test_a_partner_sees_a_neutral_label_for_a_case_withheld_from_their_agency(
     shared, withheld = _heard(time_machine, chair_a, meeting, make_referral(), make_referral())
     _action(chair_a, shared, police, description="Shared case action")
     _action(chair_a, withheld, police, description="Withheld case action")
+    _approve(chair_a, meeting)
     withheld.referral.withheld_from.add(police)
     client.force_login(police_officer)
     body = client.get(reverse("marac:actions")).content.decode()
@@ -220,6 +236,7 @@ def test_the_list_does_not_grow_its_queries_with_the_actions(
     for item in items:
         for n in range(4):
             _action(chair_a, item, police if n % 2 else health, description=f"Step {n}")
+    _approve(chair_a, meeting)
     items[0].referral.withheld_from.add(police)
     client.force_login(chair_a)
     with django_assert_max_num_queries(16):

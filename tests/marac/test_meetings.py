@@ -204,6 +204,17 @@ def test_partners_see_only_invited_published_meetings_and_their_own_actions(
     on_meeting_day(time_machine)
     svc.marac_meeting_hold(by=chair_a, meeting=meeting)
     svc.meeting_case_hear(by=chair_a, item=item, summary="Discussed")
+    # No action for an agency the case is withheld from.
+    with pytest.raises(PathwayError, match="shared with"):
+        svc.marac_action_create(
+            by=chair_a,
+            item=item,
+            description="GP check",
+            owner_agency=health,
+            owner_person="Dr Khan",
+            due_on=datetime.date(2026, 3, 20),
+        )
+    referral.withheld_from.remove(health)
     police_action = svc.marac_action_create(
         by=chair_a,
         item=item,
@@ -220,6 +231,15 @@ def test_partners_see_only_invited_published_meetings_and_their_own_actions(
         owner_person="Dr Khan",
         due_on=datetime.date(2026, 3, 20),
     )
+    # Until the minutes are approved the actions are the chair's draft.
+    assert not policy.visible(police_officer, "marac.action.view", MaracAction.objects).exists()
+    with pytest.raises(PathwayError, match="minutes that set it are approved"):
+        marac_action_resolve(by=chair_a, action=police_action, state=ActionState.DONE, outcome="")
+    svc.attendance_record(
+        by=chair_a, meeting=meeting, agency=police, person="DS Ray", status="present"
+    )
+    svc.marac_meeting_approve_minutes(by=chair_a, meeting=meeting)
+    police_action.refresh_from_db()
     assert list(policy.visible(police_officer, "marac.action.view", MaracAction.objects)) == [
         police_action
     ]
