@@ -209,6 +209,15 @@ def _appointment_edit(user, obj) -> str | None:
     return _case_basis(user, appointment.case)
 
 
+@rule("legal.edit")
+def _legal_edit(user, obj) -> str | None:
+    """A legal matter, its kind's record or one of its steps: whoever may edit its case."""
+    if obj is None:
+        return None
+    matter = getattr(obj, "matter", obj)
+    return _case_basis(user, matter.case)
+
+
 @rule("contact.edit")
 def _contact_edit(user, contact) -> str | None:
     """A survivor's safe-contact numbers: whoever may edit the case they belong to."""

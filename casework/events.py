@@ -96,3 +96,32 @@ LABELS.update(
         "marac.withheld": _("MARAC: agencies the case is not shared with changed"),
     }
 )
+
+LABELS.update(
+    {
+        "legal.opened": _("Legal matter opened"),
+        "legal.updated": _("Legal matter details changed"),
+        "legal.step_added": _("Legal step recorded"),
+        "legal.step_done": _("Legal step done"),
+        "legal.cica.apply": _("Compensation: application made"),
+        "legal.cica.decide": _("Compensation: decision received"),
+        "legal.cica.request_review": _("Compensation: review requested"),
+        "legal.cica.record_review": _("Compensation: review decision received"),
+        "legal.cica.appeal": _("Compensation: appeal to the tribunal"),
+        "legal.cica.record_tribunal": _("Compensation: tribunal decision received"),
+        "legal.cica.close": _("Compensation claim closed"),
+        "legal.cica.withdraw": _("Compensation claim withdrawn"),
+        "legal.immigration.apply": _("Immigration: application made"),
+        "legal.immigration.grant": _("Immigration: leave granted"),
+        "legal.immigration.refuse": _("Immigration: refused"),
+        "legal.immigration.appeal": _("Immigration: appeal lodged"),
+        "legal.immigration.dismiss_appeal": _("Immigration: appeal dismissed"),
+        "legal.immigration.withdraw": _("Immigration: application withdrawn"),
+        "legal.criminal_justice.investigate": _("Criminal justice: investigation started"),
+        "legal.criminal_justice.charge": _("Criminal justice: charge"),
+        "legal.criminal_justice.go_to_court": _("Criminal justice: at court"),
+        "legal.criminal_justice.conclude": _("Criminal justice: outcome"),
+        "legal.criminal_justice.no_further_action": _("Criminal justice: no further action"),
+        "legal.civil.close": _("Civil matter closed"),
+    }
+)

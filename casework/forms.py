@@ -489,9 +489,23 @@ class AppointmentForm(ModelForm):
             "transport_needed",
             "escort_needed",
             "transport_notes",
+            "legal_matter",
             "notes",
         ]
         widgets = {"starts_at": DateTimeInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, case: Case | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this case's matters may be chosen; with none to choose from, the question is not
+        # asked at all.
+        matters = case.legal_matters.order_by("-opened_on", "-pk") if case else None
+        if matters is None or not matters.exists():
+            del self.fields["legal_matter"]
+            return
+        field = self.fields["legal_matter"]
+        field.queryset = matters
+        field.required = False
+        field.empty_label = _("Not about a legal matter")
 
     def clean(self):
         data = super().clean()

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from casework.views import appointments, cases, contact, nrm, records, texts
+from casework.views import (
+    appointments,
+    cases,
+    contact,
+    legal,
+    legal_transitions,
+    nrm,
+    records,
+    texts,
+)
 
 app_name = "casework"
 urlpatterns = [
@@ -57,5 +66,20 @@ urlpatterns = [
         "<int:pk>/texts/<int:reminder_pk>/resolve/",
         texts.reminder_resolve,
         name="reminder_resolve",
+    ),
+    # Legal matters: criminal injuries compensation, immigration, criminal justice, civil.
+    path("<int:pk>/legal/new/<slug:kind>/", legal.matter_new, name="legal_new"),
+    path("<int:pk>/legal/<int:matter_pk>/", legal.matter_detail, name="legal_matter"),
+    path("<int:pk>/legal/<int:matter_pk>/edit/", legal.matter_edit, name="legal_edit"),
+    path("<int:pk>/legal/<int:matter_pk>/steps/new/", legal.step_new, name="legal_step_new"),
+    path(
+        "<int:pk>/legal/<int:matter_pk>/steps/<int:step_pk>/",
+        legal.step_update,
+        name="legal_step",
+    ),
+    path(
+        "<int:pk>/legal/<int:matter_pk>/do/<slug:name>/",
+        legal_transitions.matter_action,
+        name="legal_action",
     ),
 ]

@@ -9,11 +9,29 @@ class PeriodKind(models.TextChoices):
     NRM_RG_TARGET = "nrm_rg_target", _("NRM reasonable grounds decision target")
     NRM_RECOVERY_PERIOD = "nrm_recovery_period", _("NRM recovery period")
     NRM_MOVE_ON = "nrm_move_on", _("NRM move-on support")
+    CICA_APPLICATION = "cica_application", _("Criminal injuries compensation: apply within")
+    CICA_MINOR_AGE = (
+        "cica_minor_age",
+        _(
+            "Criminal injuries compensation: a child's incident reported before 18, apply before "
+            "this birthday"
+        ),
+    )
+    CICA_REVIEW = "cica_review", _("Criminal injuries compensation: ask for a review within")
+    CICA_APPEAL = "cica_appeal", _("Criminal injuries compensation: appeal to the tribunal within")
+    IMMIGRATION_APPEAL = "immigration_appeal", _("Immigration: appeal a refusal within")
+    LEAVE_EXTENSION_NOTICE = (
+        "leave_extension_notice",
+        _("Immigration: apply to extend leave this long before it expires"),
+    )
+    POLICE_UPDATE = "police_update", _("Victims' Code: an update from the police at least every")
 
 
 class PeriodUnit(models.TextChoices):
     DAYS = "days", _("Days")
     WORKING_DAYS = "working_days", _("Working days")
+    MONTHS = "months", _("Months")
+    YEARS = "years", _("Years")
 
 
 class PeriodRule(models.Model):

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+from dateutil.relativedelta import relativedelta
 
 from carepath.clocks.models import PeriodRule, PeriodUnit
 from carepath.people.models import Jurisdiction
@@ -120,8 +121,30 @@ def deadline(
     curtail), whatever the rule's unit.
     """
     rule = period_rule_for(kind=kind, jurisdiction=jurisdiction, on=start, rules=rules)
+    return _add(start, rule, jurisdiction) + timedelta(days=extra_days)
+
+
+def _add(start: date, rule: PeriodRule, jurisdiction: str) -> date:
+    # Calendar months and years end on the same day of the month (29 Feb -> 28 Feb).
     if rule.unit == PeriodUnit.WORKING_DAYS:
-        end = add_working_days(start=start, days=rule.length, jurisdiction=jurisdiction)
-    else:
-        end = start + timedelta(days=rule.length)
-    return end + timedelta(days=extra_days)
+        return add_working_days(start=start, days=rule.length, jurisdiction=jurisdiction)
+    if rule.unit == PeriodUnit.MONTHS:
+        return start + relativedelta(months=rule.length)
+    if rule.unit == PeriodUnit.YEARS:
+        return start + relativedelta(years=rule.length)
+    return start + timedelta(days=rule.length)
+
+
+def before(
+    *, kind: str, jurisdiction: str, end: date, rules: Sequence[PeriodRule] | None = None
+) -> date:
+    """The date the period in force on ``end`` starts before it: a notice period counted back
+    from an expiry (e.g. when to apply to extend leave)."""
+    rule = period_rule_for(kind=kind, jurisdiction=jurisdiction, on=end, rules=rules)
+    if rule.unit == PeriodUnit.MONTHS:
+        return end - relativedelta(months=rule.length)
+    if rule.unit == PeriodUnit.YEARS:
+        return end - relativedelta(years=rule.length)
+    if rule.unit == PeriodUnit.WORKING_DAYS:
+        raise ValueError("A notice period is counted in calendar days, months or years")
+    return end - timedelta(days=rule.length)

@@ -6,6 +6,23 @@ from casework.models.appointments import (
     InterpreterState,
 )
 from casework.models.case import Case, CaseSequence, CaseState
+from casework.models.legal import (
+    CicaClaim,
+    CicaState,
+    CivilKind,
+    CivilMatter,
+    CivilState,
+    CriminalJusticeMatter,
+    ImmigrationMatter,
+    ImmigrationRoute,
+    ImmigrationState,
+    JusticeState,
+    LegalMatter,
+    LegalStep,
+    MatterKind,
+    StepKind,
+    WitnessStatus,
+)
 from casework.models.nrm import CompetentAuthority, NrmRecord, NrmState
 from casework.models.records import (
     CaseNote,
@@ -19,6 +36,21 @@ from casework.models.records import (
 from casework.models.reference import ReferralBatch, ReferringAgency
 
 __all__ = [
+    "CicaClaim",
+    "CicaState",
+    "CivilKind",
+    "CivilMatter",
+    "CivilState",
+    "CriminalJusticeMatter",
+    "ImmigrationMatter",
+    "ImmigrationRoute",
+    "ImmigrationState",
+    "JusticeState",
+    "LegalMatter",
+    "LegalStep",
+    "MatterKind",
+    "StepKind",
+    "WitnessStatus",
     "Appointment",
     "AppointmentKind",
     "AppointmentState",

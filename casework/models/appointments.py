@@ -55,6 +55,15 @@ class Appointment(VersionedModel):
     escort_needed = models.BooleanField(_("escort needed"), default=False)
     transport_notes = models.CharField(_("transport and escort notes"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    legal_matter = models.ForeignKey(
+        "casework.LegalMatter",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name=_("legal matter"),
+        help_text=_("A court date or a solicitor's meeting belongs to its matter."),
+    )
     outcome_notes = models.TextField(_("what happened"), blank=True)
     created_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

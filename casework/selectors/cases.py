@@ -11,6 +11,7 @@ from casework.models import Case, CaseState
 from casework.models.case import OPEN_STATES
 from casework.models.records import GoalStatus, SupportGoal
 from casework.selectors.deadlines import with_deadlines
+from casework.selectors.legal import legal_prefetch
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -19,7 +20,8 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
 
 def with_deadline_data(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.select_related("nrm", "caseworker", "team").prefetch_related(
-        Prefetch("support_goals", queryset=SupportGoal.objects.filter(status=GoalStatus.OPEN))
+        Prefetch("support_goals", queryset=SupportGoal.objects.filter(status=GoalStatus.OPEN)),
+        *legal_prefetch(),
     )
 
 

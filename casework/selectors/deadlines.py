@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from carepath.clocks.models import PeriodRule
 from carepath.clocks.selectors import NoPeriodRule, all_period_rules, deadline
-from casework.models import Case, CaseState, NrmState
+from casework.models import Case, CaseState, LegalMatter, NrmState
 from casework.models.records import GoalStatus
+from casework.selectors.legal import matter_deadlines
 
 DUE_SOON = timedelta(days=7)
 
@@ -126,6 +127,11 @@ def case_deadlines(
                     today,
                 )
             )
+    for matter in case.legal_matters.all():
+        found += [
+            Deadline(label, due, today, kind="legal")
+            for label, due in matter_deadlines(matter, case, rules=rules)
+        ]
     if (
         case.state == CaseState.MISSING
         and case.is_child
@@ -144,3 +150,15 @@ def case_deadlines(
 def with_deadlines(cases: Iterable[Case], *, today: date) -> list[tuple[Case, list[Deadline]]]:
     rules = all_period_rules()
     return [(case, case_deadlines(case, today=today, rules=rules)) for case in cases]
+
+
+def matter_deadline_rows(matter: LegalMatter, case: Case, *, today, rules) -> list[Deadline]:
+    """A matter's open deadlines, soonest first, labelled without the matter's title."""
+    prefix = f"{matter.title}: "
+    return sorted(
+        (
+            Deadline(label.removeprefix(prefix), due, today, kind="legal")
+            for label, due in matter_deadlines(matter, case, rules=rules)
+        ),
+        key=lambda d: d.due,
+    )

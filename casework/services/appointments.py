@@ -75,10 +75,14 @@ def _check_time(starts_at: datetime | None, duration_minutes: int = 60) -> None:
 
 @transaction.atomic
 def appointment_create(*, by: User, case: Case, values: dict, book: bool) -> Appointment:
-    """Record an appointment: requested (time not fixed yet) or booked straight away."""
+    """Record an appointment: requested (time not fixed yet) or booked straight away. It may
+    belong to one of the case's legal matters (a court date, a meeting with the solicitor)."""
     policy.require(by, "case.edit", case)
     if not case.is_open:
         raise PathwayError(_("Appointments can only be added to an open case."))
+    matter = values.get("legal_matter")
+    if matter is not None and matter.case_id != case.pk:
+        raise PathwayError(_("Choose a legal matter of this case."))
     starts_at = values.pop("starts_at", None)
     appointment = Appointment(case=case, created_by=by, **values)
     if not 1 <= appointment.duration_minutes <= MAX_MINUTES:
@@ -91,7 +95,11 @@ def appointment_create(*, by: User, case: Case, values: dict, book: bool) -> App
         case,
         by=by,
         kind="appointment.requested",
-        detail={"appointment": appointment.pk, "kind": appointment.kind},
+        detail={
+            "appointment": appointment.pk,
+            "kind": appointment.kind,
+            "legal_matter": appointment.legal_matter_id,
+        },
     )
     if book:
         appointment_book(

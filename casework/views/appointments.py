@@ -22,7 +22,7 @@ def _appointment(request, pk, appointment_pk):
 @role_required(*CASE_ROLES)
 def appointment_new(request, pk: int):
     case = editable_case(request, pk)
-    form = forms.AppointmentForm(request.POST or None)
+    form = forms.AppointmentForm(request.POST or None, case=case)
 
     def save(data):
         values = {k: v for k, v in data.items() if k != "booking"}

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,15 +11,23 @@ from django.utils.translation import gettext as _
 from carepath import policy
 from carepath.audit import history
 from carepath.audit.selectors import timeline_of
+from carepath.clocks.selectors import all_period_rules
 from carepath.decorators import role_required
 from carepath.pathway import PathwayError, available_transitions
 from carepath.people.models import Role
 from carepath.people.selectors import teams_for_intake
 from casework import forms
-from casework.models import CaseState
+from casework.models import CaseState, MatterKind
 from casework.selectors import cases as selectors
 from casework.selectors.contact import contacts_of, sms_log_of
-from casework.selectors.deadlines import case_deadlines, move_on_end, recovery_period_end, rg_target
+from casework.selectors.deadlines import (
+    case_deadlines,
+    matter_deadline_rows,
+    move_on_end,
+    recovery_period_end,
+    rg_target,
+)
+from casework.selectors.legal import matters_of
 from casework.services import cases as services
 from casework.views.actions import action_page, editable_case, refuse
 from marac.selectors.risk import risk_summary
@@ -104,11 +113,20 @@ def case_detail(request, pk: int):
     if request.htmx and request.GET.get("page"):
         return render(request, "casework/_timeline.html", {"case": case, "events": events})
     nrm = case.nrm
+    rules = all_period_rules()
+    # The matters with their steps and kinds' records, once: the deadlines and the legal
+    # section read them from here rather than a query per matter.
+    prefetch_related_objects([case], Prefetch("legal_matters", queryset=matters_of(case)))
     context = {
         "case": case,
         "nrm": nrm,
         "today": today,
-        "deadlines": case_deadlines(case, today=today),
+        "deadlines": case_deadlines(case, today=today, rules=rules),
+        "legal_matters": [
+            (matter, matter_deadline_rows(matter, case, today=today, rules=rules))
+            for matter in case.legal_matters.all()
+        ],
+        "legal_kinds": MatterKind.choices,
         "transitions": available_transitions(case, request.user, permission="case.transition"),
         "nrm_transitions": available_transitions(nrm, request.user, permission="nrm.edit"),
         "can_edit": policy.can(request.user, "case.edit", case),

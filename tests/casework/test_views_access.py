@@ -20,7 +20,10 @@ from casework.models import (
     Appointment,
     Case,
     CaseState,
+    CicaClaim,
     InterpreterBooking,
+    LegalMatter,
+    LegalStep,
     NrmState,
     ReferralBatch,
     SupportGoal,
@@ -28,6 +31,7 @@ from casework.models import (
 from casework.selectors.contact import contacts_of, sms_log_of
 from casework.services import cases as case_services
 from casework.services import contact as contact_services
+from casework.services import legal as legal_services
 from casework.services import nrm as nrm_services
 
 # A value for every URL keyword other than ``pk``, by its name.
@@ -37,8 +41,9 @@ KWARG_VALUES = {
         "nrm_action": "submit",
         "appointment_action": "reschedule",
         "interpreter_action": "independence",
+        "legal_action": "withdraw",
     },
-    "kind": {"record_add": "note"},
+    "kind": {"record_add": "note", "legal_new": "cica"},
 }
 SUB_RECORD_KEYS = (
     "consent_pk",
@@ -47,6 +52,8 @@ SUB_RECORD_KEYS = (
     "booking_pk",
     "contact_pk",
     "reminder_pk",
+    "matter_pk",
+    "step_pk",
 )
 
 
@@ -83,6 +90,10 @@ def _kwargs_for(name: str, case: Case) -> dict:
             kwargs[key] = contacts_of(case).first().pk
         elif key == "reminder_pk":
             kwargs[key] = sms_log_of(case).get(needs_review=True).pk
+        elif key == "matter_pk":
+            kwargs[key] = case.legal_matters.first().pk
+        elif key == "step_pk":
+            kwargs[key] = LegalStep.objects.filter(matter__case=case).first().pk
         elif key in KWARG_VALUES and name in KWARG_VALUES[key]:
             kwargs[key] = KWARG_VALUES[key][name]
         else:
@@ -118,6 +129,10 @@ def _snapshot(case: Case) -> dict:
         "appointments": _rows(case.appointments.all()),
         "interpreters": _rows(InterpreterBooking.objects.filter(appointment__case=case)),
         "contacts": _rows(contacts_of(case)),
+        "legal_matters": _rows(case.legal_matters.all()),
+        "cica_claims": _rows(CicaClaim.objects.filter(matter__case=case)),
+        "legal_steps": _rows(LegalStep.objects.filter(matter__case=case)),
+        "all_legal_matters": LegalMatter.objects.count(),
         "reminders": Reminder.objects.count(),
         "texts": list(
             sms_log_of(case).values_list("pk", "state", "needs_review", "outcome", "version")
@@ -204,6 +219,23 @@ def open_case_b(case_b, consent, manager_a):
         state="sending",
         needs_review=True,
         outcome="Outcome unknown: check before sending again",
+    )
+    # A compensation claim being considered, with a step still to do.
+    matter = legal_services.legal_matter_open(
+        by=manager_a,
+        case=case_b,
+        kind="cica",
+        title="CICA claim",
+        opened_on=datetime.date(2026, 2, 1),
+        representative={},
+        details={"incident_on": datetime.date(2025, 6, 1)},
+    )
+    legal_services.legal_step_add(
+        by=manager_a,
+        matter=matter,
+        kind="deadline",
+        description="Send the police report to the solicitor",
+        due_on=datetime.date(2026, 3, 20),
     )
     return Case.objects.get(pk=case_b.pk)
 

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from accommodation import demo as accommodation_demo
 from carepath import demo
 from casework import demo as casework_demo
+from casework import demo_legal
 from marac import demo as marac_demo
 
 
@@ -13,6 +14,8 @@ class Command(BaseCommand):
         logins = demo.seed_people()
         cases = casework_demo.seed_cases()
         self.stdout.write(f"Demo cases added: {cases}")
+        matters = demo_legal.seed_legal_matters()
+        self.stdout.write(f"Demo legal matters added: {matters}")
         properties = accommodation_demo.seed_accommodation()
         self.stdout.write(f"Demo properties added: {properties}")
         maracs = marac_demo.seed_marac()
