@@ -59,7 +59,9 @@ constraints:
 
 # Draw the state machines into docs/states/ (needs Graphviz's `dot` for the SVG).
 graphs: install
-	for model in casework.Case casework.NrmRecord marac.MaracReferral marac.MaracMeeting marac.MaracAction; do \
+	for model in casework.Case casework.NrmRecord casework.CicaClaim casework.ImmigrationMatter \
+	  casework.CriminalJusticeMatter casework.CivilMatter marac.MaracReferral marac.MaracMeeting \
+	  marac.MaracAction; do \
 	  name=$$(echo $$model | cut -d. -f2 | tr A-Z a-z); \
 	  DEBUG=1 $(BIN)/python manage.py graph_transitions $$model > docs/states/$$name.dot; \
 	  dot -Tsvg docs/states/$$name.dot -o docs/states/$$name.svg; \
