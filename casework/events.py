@@ -117,11 +117,37 @@ LABELS.update(
         "legal.immigration.appeal": _("Immigration: appeal lodged"),
         "legal.immigration.dismiss_appeal": _("Immigration: appeal dismissed"),
         "legal.immigration.withdraw": _("Immigration: application withdrawn"),
+        "legal.immigration.apply_to_extend": _("Immigration: application to extend leave"),
+        "legal.immigration.close": _("Immigration matter closed"),
         "legal.criminal_justice.investigate": _("Criminal justice: investigation started"),
         "legal.criminal_justice.charge": _("Criminal justice: charge"),
         "legal.criminal_justice.go_to_court": _("Criminal justice: at court"),
         "legal.criminal_justice.conclude": _("Criminal justice: outcome"),
         "legal.criminal_justice.no_further_action": _("Criminal justice: no further action"),
         "legal.civil.close": _("Civil matter closed"),
+    }
+)
+
+LABELS.update(
+    {
+        "return.started": _("Voluntary return: exploring"),
+        "return.updated": _("Voluntary return: details changed"),
+        "return.apply": _("Voluntary return: applied"),
+        "return.find_eligible": _("Voluntary return: eligible"),
+        "return.find_ineligible": _("Voluntary return: not eligible"),
+        "return.documents_ready": _("Voluntary return: travel documents ready"),
+        "return.book_travel": _("Voluntary return: travel booked"),
+        "return.depart": _("Voluntary return: departed"),
+        "return.arrive": _("Voluntary return: arrived"),
+        "return.reintegrate": _("Voluntary return: reintegration support"),
+        "return.follow_up": _("Voluntary return: follow-up contact recorded"),
+        "return.complete": _("Voluntary return completed"),
+        "return.withdraw": _("Voluntary return withdrawn"),
+        "resettlement.started": _("Resettlement: leave applied for"),
+        "resettlement.grant_leave": _("Resettlement: leave granted"),
+        "resettlement.secure_housing": _("Resettlement: housing secured"),
+        "resettlement.secure_income": _("Resettlement: income, work or study in place"),
+        "resettlement.settle": _("Resettlement: settled"),
+        "resettlement.withdraw": _("Resettlement withdrawn"),
     }
 )

@@ -65,8 +65,11 @@ class CicaDecideForm(DatedForm):
         label=_("Amount (£)"),
         help_text=_("In pounds: 0 if nothing was awarded."),
         decimal_places=2,
+        max_digits=9,
         error_messages={
             "required": _("Enter the amount in pounds: 0 if nothing was awarded."),
+            "max_digits": _("The amount must be less than £10,000,000."),
+            "max_whole_digits": _("The amount must be less than £10,000,000."),
             "invalid": _("Enter the amount in pounds, for example 1250 or 1250.50."),
             "max_decimal_places": _("Enter the amount in pounds and pence, for example 1250.50."),
         },

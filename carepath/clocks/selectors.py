@@ -114,13 +114,15 @@ def deadline(
     start: date,
     extra_days: int = 0,
     rules: Sequence[PeriodRule] | None = None,
+    rule_on: date | None = None,
 ) -> date:
     """When the period that started on `start` ends, under the rule in force on `start`.
 
     `extra_days` are calendar days added after the period (an extension; negative to
-    curtail), whatever the rule's unit.
+    curtail), whatever the rule's unit. `rule_on` picks the rule in force on another date (a
+    recurring duty such as monthly police updates follows the rule in force now).
     """
-    rule = period_rule_for(kind=kind, jurisdiction=jurisdiction, on=start, rules=rules)
+    rule = period_rule_for(kind=kind, jurisdiction=jurisdiction, on=rule_on or start, rules=rules)
     return _add(start, rule, jurisdiction) + timedelta(days=extra_days)
 
 

@@ -226,10 +226,15 @@ class ImmigrationState(models.TextChoices):
     APPEALED = "appealed", _("Appealed")
     APPEAL_DISMISSED = "appeal_dismissed", _("Appeal dismissed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    CLOSED = "closed", _("Closed")
 
 
 class ImmigrationMatter(VersionedModel):
-    FINAL_STATES = (ImmigrationState.APPEAL_DISMISSED, ImmigrationState.WITHDRAWN)
+    FINAL_STATES = (
+        ImmigrationState.APPEAL_DISMISSED,
+        ImmigrationState.WITHDRAWN,
+        ImmigrationState.CLOSED,
+    )
 
     matter = models.OneToOneField(LegalMatter, on_delete=models.CASCADE, related_name="immigration")
     route = models.CharField(_("route"), max_length=20, choices=ImmigrationRoute.choices)
@@ -312,11 +317,38 @@ class ImmigrationMatter(VersionedModel):
 
     @transition(
         field=state,
-        source=[ImmigrationState.PREPARING, ImmigrationState.APPLIED, ImmigrationState.REFUSED],
+        source=[
+            ImmigrationState.PREPARING,
+            ImmigrationState.APPLIED,
+            ImmigrationState.REFUSED,
+            ImmigrationState.APPEALED,
+        ],
         target=ImmigrationState.WITHDRAWN,
         custom={"label": _("Withdraw"), "form": "reason"},
     )
     def withdraw(self, *, reason: str):
+        self.state_reason = reason
+
+    # Applying to extend before the leave ends keeps it running while the application is
+    # decided (Immigration Act 1971 s.3C): the matter is "applied" again.
+    @transition(
+        field=state,
+        source=ImmigrationState.GRANTED,
+        target=ImmigrationState.APPLIED,
+        custom={"label": _("Record an application to extend"), "form": "immigration_apply"},
+    )
+    def apply_to_extend(self, *, on, reference: str = ""):
+        self.applied_on = on
+        if reference:
+            self.home_office_reference = reference
+
+    @transition(
+        field=state,
+        source=ImmigrationState.GRANTED,
+        target=ImmigrationState.CLOSED,
+        custom={"label": _("Close: no further application"), "form": "reason"},
+    )
+    def close(self, *, reason: str):
         self.state_reason = reason
 
 

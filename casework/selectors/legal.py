@@ -6,10 +6,11 @@ rather than a wrong one.
 """
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carepath.clocks.models import PeriodRule
@@ -44,12 +45,16 @@ def cica_application_deadline(
             kind="cica_application", jurisdiction=jurisdiction, start=claim.incident_on, rules=rules
         )
     eighteenth = born + relativedelta(years=ADULT_AGE)
-    if claim.reported_on is None or claim.reported_on < eighteenth:
+    reported_as_child = claim.reported_on is not None and claim.reported_on < eighteenth
+    if claim.reported_on is None and timezone.localdate() >= eighteenth:
+        # Never reported, and now an adult: two years from a first report still to come.
+        return None
+    if reported_as_child or claim.reported_on is None:
         minor = period_rule_for(
             kind="cica_minor_age", jurisdiction=jurisdiction, on=claim.incident_on, rules=rules
         )
-        # "Before the 20th birthday": the day before it is the last day.
-        return born + relativedelta(years=minor.length) - timedelta(days=1)
+        # "The period ending on the 20th birthday": the birthday is the last day.
+        return born + relativedelta(years=minor.length)
     return deadline(
         kind="cica_application", jurisdiction=jurisdiction, start=claim.reported_on, rules=rules
     )
@@ -102,7 +107,14 @@ def _justice(matter: LegalMatter, case: Case, rules) -> list[tuple[str, date]]:
         if step.kind == StepKind.POLICE_UPDATE and step.done_on
     ]
     since = max(updates, default=matter.opened_on)
-    due = deadline(kind="police_update", jurisdiction=case.jurisdiction, start=since, rules=rules)
+    # The Victims' Code period in force now applies, however long ago the last update was.
+    due = deadline(
+        kind="police_update",
+        jurisdiction=case.jurisdiction,
+        start=since,
+        rule_on=max(since, timezone.localdate()),
+        rules=rules,
+    )
     return [(_("Update from the police (Victims' Code: at least monthly)"), due)]
 
 

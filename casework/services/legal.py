@@ -123,6 +123,20 @@ def _check_cica(claim: CicaClaim, case: Case) -> None:
         )
     if claim.amount_paid is not None and claim.amount_paid < Decimal(0):
         raise PathwayError(_("The amount paid cannot be negative."))
+    if claim.applied_on and claim.incident_on and claim.incident_on > claim.applied_on:
+        raise PathwayError(_("The incident cannot be after the application."))
+    decided = max(
+        (
+            day
+            for day in (claim.decided_on, claim.review_decided_on, claim.tribunal_decided_on)
+            if day
+        ),
+        default=None,
+    )
+    if (claim.amount_paid is not None or claim.paid_on) and decided is None:
+        raise PathwayError(_("A payment can only be recorded once CICA has decided."))
+    if claim.paid_on and decided and claim.paid_on < decided:
+        raise PathwayError(_("The payment cannot be before the decision it follows."))
     if claim.extended_to:
         # CICS 2012 para 89: a late application only in exceptional circumstances.
         if not claim.extension_reason.strip():
@@ -257,6 +271,10 @@ def legal_step_add(
         raise PathwayError(_("Give the date the step was done, or the date it is due by."))
     if joint and kind != StepKind.STATEMENT:
         raise PathwayError(_("Only a police statement can be a joint statement."))
+    if due_on is not None and done_on is None and not matter.is_open:
+        raise PathwayError(
+            _("This matter has ended: record what was done, not something still due.")
+        )
     _check_not_future({"done_on": done_on})
     step = LegalStep(
         matter=matter,

@@ -88,12 +88,15 @@ def _amount(value) -> Decimal:
         amount = Decimal(str(value))
     except InvalidOperation:
         raise PathwayError(_("Enter the amount in pounds, for example 1250 or 1250.50.")) from None
-    if not amount.is_finite() or amount != amount.quantize(PENCE, rounding="ROUND_DOWN"):
-        raise PathwayError(_("Enter the amount in pounds and pence, for example 1250.50."))
+    if not amount.is_finite():
+        raise PathwayError(_("Enter the amount in pounds, for example 1250 or 1250.50."))
     if amount < 0:
         raise PathwayError(_("The amount cannot be less than £0."))
+    # Compared before any rounding: a huge number cannot be quantised to pence.
     if amount >= AMOUNT_LIMIT:
         raise PathwayError(_("The amount must be less than £10,000,000."))
+    if amount != amount.quantize(PENCE, rounding="ROUND_DOWN"):
+        raise PathwayError(_("Enter the amount in pounds and pence, for example 1250.50."))
     return amount.quantize(PENCE)
 
 
@@ -166,8 +169,13 @@ def _cica_in_time(claim: CicaClaim, on: date, case) -> None:
 
 
 def _immigration(record: ImmigrationMatter, name: str, values: dict) -> dict:
-    if name == "withdraw":
+    if name in ("withdraw", "close"):
         return {"reason": _text(values, "reason", missing=_("Give the reason."))}
+    if name == "apply_to_extend":
+        what = _("the date of the application to extend")
+        on = _dated(values.get("on"), what=what)
+        _not_before(on, record.decided_on, what=what, after=_("the grant"))
+        return {"on": on, "reference": _text(values, "reference")}
     if name == "apply":
         on = _dated(values.get("on"), what=_("the date of the application"))
         return {"on": on, "reference": _text(values, "reference")}

@@ -149,8 +149,9 @@ def test_an_incident_on_29_february_has_until_28_february_two_years_on(at, perso
     assert legal(case) == [(claim(cica), date(2026, 2, 28), "overdue")]
 
 
-def test_a_child_reported_before_18_has_until_the_day_before_the_20th_birthday(at, person, matter):
-    at(date(2028, 6, 9))
+def test_a_child_reported_before_18_has_until_the_20th_birthday(at, person, matter):
+    # CICS 2012 para 88: "the period ending on the 20th birthday": the birthday is the last day.
+    at(date(2028, 6, 10))
     case = person(date_of_birth=date(2008, 6, 10))
     cica = matter(
         case,
@@ -160,10 +161,10 @@ def test_a_child_reported_before_18_has_until_the_day_before_the_20th_birthday(a
         reported_on=date(2024, 2, 1),
     )
     # Not two years after the incident (1 January 2026): the 20th birthday rule.
-    assert legal(case) == [(claim(cica), date(2028, 6, 9), "due")]
+    assert legal(case) == [(claim(cica), date(2028, 6, 10), "due")]
 
-    at(date(2028, 6, 10))
-    assert legal(case) == [(claim(cica), date(2028, 6, 9), "overdue")]
+    at(date(2028, 6, 11))
+    assert legal(case) == [(claim(cica), date(2028, 6, 10), "overdue")]
 
 
 def test_a_child_incident_still_open_two_years_later_is_not_overdue(at, person, matter):
@@ -171,7 +172,7 @@ def test_a_child_incident_still_open_two_years_later_is_not_overdue(at, person, 
     case = person(date_of_birth=date(2008, 6, 10))
     matter(case, "cica", "Childhood claim", incident_on=date(2024, 1, 1), reported_on=None)
     [(_label, due, status)] = legal(case)
-    assert (due, status) == (date(2028, 6, 9), "upcoming")
+    assert (due, status) == (date(2028, 6, 10), "upcoming")
 
 
 def test_an_incident_at_17_reported_at_18_has_two_years_from_the_report(at, person, matter):
@@ -194,11 +195,18 @@ def test_an_incident_at_17_reported_at_18_has_two_years_from_the_report(at, pers
     ("reported_on", "last_day"),
     [
         # The day before the 18th birthday: still reported as a child, so the 20th birthday rule.
-        (date(2024, 8, 31), date(2026, 8, 31)),
-        # On the 18th birthday: reported as an adult, so two years from the report.
+        (date(2024, 8, 31), date(2026, 9, 1)),
+        # On the 18th birthday: reported as an adult, so two years from the report (which
+        # happens to fall on the 20th birthday).
         (date(2024, 9, 1), date(2026, 9, 1)),
+        # The day after: two years from the report, a day after the 20th birthday.
+        (date(2024, 9, 2), date(2026, 9, 2)),
     ],
-    ids=["reported-the-day-before-18", "reported-on-the-18th-birthday"],
+    ids=[
+        "reported-the-day-before-18",
+        "reported-on-the-18th-birthday",
+        "reported-the-day-after-18",
+    ],
 )
 def test_the_18th_birthday_decides_which_rule_applies(at, person, matter, reported_on, last_day):
     at(date(2026, 6, 1))
@@ -227,7 +235,7 @@ def test_a_verified_date_of_birth_is_used_before_the_claimed_one(at, person, mat
     cica = matter(
         case, "cica", "Verified age", incident_on=date(2024, 1, 1), reported_on=date(2024, 2, 1)
     )
-    assert legal(case) == [(claim(cica), date(2028, 6, 9), "upcoming")]
+    assert legal(case) == [(claim(cica), date(2028, 6, 10), "upcoming")]
 
 
 def test_an_unknown_date_of_birth_is_treated_as_an_adult(at, person, matter):
@@ -651,3 +659,11 @@ def test_the_caseworker_is_emailed_three_days_before_applying_to_extend_leave_on
     assert (reminder.staff, reminder.channel) == (caseworker_a, Channel.EMAIL)
     assert reminder.subject_id == case.pk
     assert reminder.context["key"].startswith(f"{claim(granted, EXTEND)}|2026-09-30|")
+
+
+def test_a_child_never_reported_and_now_an_adult_has_no_date_yet(at, person, matter):
+    # CICS 2012 para 88: two years from a first report that has not happened yet.
+    at(date(2026, 3, 2))
+    case = person(date_of_birth=date(2000, 6, 1))
+    matter(case, "cica", "Old childhood claim", incident_on=date(2013, 1, 1), reported_on=None)
+    assert legal(case) == []

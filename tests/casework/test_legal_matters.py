@@ -217,13 +217,13 @@ class TestMatterPage:
         assert "1 Jun 2027" in page
         assert "Apply for compensation" in page
 
-    def test_a_child_reported_before_18_has_until_the_day_before_their_20th_birthday(
+    def test_a_child_reported_before_18_has_until_their_20th_birthday(
         self, worker, team_a, manager_a, caseworker_a
     ):
         case = CaseFactory(team=team_a, by=manager_a, date_of_birth=datetime.date(2009, 1, 15))
         matter = _open_cica(case, caseworker_a, reported_on=datetime.date(2025, 7, 1))
         page = worker.get(_url("legal_matter", case.pk, matter.pk)).content.decode()
-        assert "14 Jan 2029" in page
+        assert "15 Jan 2029" in page
 
     def test_steps_transitions_appointments_and_history(
         self, worker, cica, step, caseworker_a, manager_a
@@ -284,7 +284,22 @@ def _edit_data(matter, **changes):
 
 
 class TestEditing:
+    def test_a_payment_needs_a_decision_first(self, worker, cica):
+        response = worker.post(
+            _url("legal_edit", cica.case_id, cica.pk),
+            _edit_data(cica, amount_paid="1500.00", paid_on="2026-02-27"),
+        )
+        assert response.status_code == 200
+        assert "once CICA has decided" in response.content.decode()
+        assert CicaClaim.objects.get().amount_paid is None
+
     def test_change_details(self, worker, cica, caseworker_a):
+        CicaClaim.objects.filter(matter=cica).update(
+            state="decided",
+            applied_on=datetime.date(2025, 7, 1),
+            decided_on=datetime.date(2026, 2, 1),
+            amount_awarded=Decimal("1500.00"),
+        )
         response = worker.post(
             _url("legal_edit", cica.case_id, cica.pk),
             _edit_data(

@@ -268,6 +268,23 @@ ALLOWED = [
         {"state_reason": "Chose another route"},
     ),
     ("immigration", "refused", "withdraw", {"reason": "Will not appeal"}, "withdrawn", {}),
+    ("immigration", "appealed", "withdraw", {"reason": "Fresh claim instead"}, "withdrawn", {}),
+    (
+        "immigration",
+        "granted",
+        "apply_to_extend",
+        {"on": TODAY, "reference": "EXT-1"},
+        "applied",
+        {"applied_on": TODAY, "home_office_reference": "EXT-1"},
+    ),
+    (
+        "immigration",
+        "granted",
+        "close",
+        {"reason": "Settled status granted"},
+        "closed",
+        {"state_reason": "Settled status granted"},
+    ),
     ("criminal_justice", "reported", "investigate", {}, "investigating", {}),
     ("criminal_justice", "reported", "charge", {"on": TODAY}, "charged", {"charged_on": TODAY}),
     ("criminal_justice", "investigating", "charge", {"on": CHARGED}, "charged", {}),
@@ -375,6 +392,8 @@ WRONG_STATES = [
     ("immigration", "applied", "appeal", {"on": TODAY}),
     ("immigration", "refused", "dismiss_appeal", {"on": TODAY}),
     ("immigration", "granted", "withdraw", {"reason": "Done"}),
+    ("immigration", "applied", "apply_to_extend", {"on": TODAY}),
+    ("immigration", "refused", "close", {"reason": "Done"}),
     ("criminal_justice", "charged", "investigate", {}),
     ("criminal_justice", "at_court", "charge", {"on": TODAY}),
     ("criminal_justice", "investigating", "go_to_court", {}),
@@ -598,6 +617,13 @@ BAD_VALUES = [
     ),
     # Civil.
     ("civil", "open", "close", {"on": TOMORROW, "outcome": "Settled"}, "cannot be in the future"),
+    (
+        "immigration",
+        "granted",
+        "apply_to_extend",
+        {"on": TOMORROW},
+        "cannot be in the future",
+    ),
     ("civil", "open", "close", {"on": TODAY, "outcome": ""}, "Describe the outcome."),
 ]
 
