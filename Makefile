@@ -61,7 +61,7 @@ constraints:
 graphs: install
 	for model in casework.Case casework.NrmRecord casework.CicaClaim casework.ImmigrationMatter \
 	  casework.CriminalJusticeMatter casework.CivilMatter marac.MaracReferral marac.MaracMeeting \
-	  marac.MaracAction; do \
+	  marac.MaracAction returns.ReturnPlan returns.ResettlementPlan; do \
 	  name=$$(echo $$model | cut -d. -f2 | tr A-Z a-z); \
 	  DEBUG=1 $(BIN)/python manage.py graph_transitions $$model > docs/states/$$name.dot; \
 	  dot -Tsvg docs/states/$$name.dot -o docs/states/$$name.svg; \

@@ -218,6 +218,15 @@ def _legal_edit(user, obj) -> str | None:
     return _case_basis(user, matter.case)
 
 
+@rule("returns.edit")
+def _returns_edit(user, obj) -> str | None:
+    """A return or resettlement plan, or a follow-up of a return: whoever may edit its case."""
+    if obj is None:
+        return None
+    plan = getattr(obj, "plan", obj)
+    return _case_basis(user, plan.case)
+
+
 @rule("contact.edit")
 def _contact_edit(user, contact) -> str | None:
     """A survivor's safe-contact numbers: whoever may edit the case they belong to."""

@@ -184,6 +184,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="carepath")
 CELERY_TIMEZONE = TIME_ZONE
+# Follow-up contacts after a voluntary return, in months after departure (DESIGN.md
+# "Voluntary return and resettlement"; the programme may ask for others).
+RETURN_FOLLOW_UP_MONTHS = (1, 3, 6)
+
 CELERY_BEAT_SCHEDULE = {
     "accommodation-offers-expire": {
         "task": "accommodation.tasks.placements_expire_offers",

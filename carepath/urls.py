@@ -50,5 +50,6 @@ urlpatterns = [
     path("calendar/", include("casework.urls_calendar")),
     path("accommodation/", include("accommodation.urls")),
     path("marac/", include("marac.urls")),
+    path("returns/", include("returns.urls")),
     path("admin/", admin.site.urls),
 ]

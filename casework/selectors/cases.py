@@ -10,8 +10,9 @@ from carepath.people.models import Role, User
 from casework.models import Case, CaseState
 from casework.models.case import OPEN_STATES
 from casework.models.records import GoalStatus, SupportGoal
-from casework.selectors.deadlines import with_deadlines
+from casework.selectors.deadlines import RETURN_FOLLOWING_UP, with_deadlines
 from casework.selectors.legal import legal_prefetch
+from returns.models import FollowUp, ReturnPlan, ReturnState
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -22,6 +23,15 @@ def with_deadline_data(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.select_related("nrm", "caseworker", "team").prefetch_related(
         Prefetch("support_goals", queryset=SupportGoal.objects.filter(status=GoalStatus.OPEN)),
         *legal_prefetch(),
+        # The returns that have deadlines: a booked departure, follow-ups not yet made.
+        Prefetch(
+            "return_plans",
+            queryset=ReturnPlan.objects.filter(
+                state__in=[ReturnState.TRAVEL_BOOKED, *RETURN_FOLLOWING_UP]
+            ).prefetch_related(
+                Prefetch("follow_ups", queryset=FollowUp.objects.filter(done_on__isnull=True))
+            ),
+        ),
     )
 
 

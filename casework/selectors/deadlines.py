@@ -6,12 +6,17 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from carepath.clocks.models import PeriodRule
 from carepath.clocks.selectors import NoPeriodRule, all_period_rules, deadline
 from casework.models import Case, CaseState, LegalMatter, NrmState
 from casework.models.records import GoalStatus
 from casework.selectors.legal import matter_deadlines
+from returns.models import ReturnPlan, ReturnState
+
+# A return's follow-up contacts are due from the departure until the return is complete.
+RETURN_FOLLOWING_UP = (ReturnState.DEPARTED, ReturnState.ARRIVED, ReturnState.REINTEGRATING)
 
 DUE_SOON = timedelta(days=7)
 
@@ -79,8 +84,9 @@ def move_on_end(case: Case, *, rules: Sequence[PeriodRule] | None = None) -> dat
 def case_deadlines(
     case: Case, *, today: date, rules: Sequence[PeriodRule] | None = None
 ) -> list[Deadline]:
-    """The case's open deadlines, soonest first. Expects ``nrm`` and ``support_goals`` to be
-    loaded (``with_deadline_data``) when called for many cases."""
+    """The case's open deadlines, soonest first. Expects ``nrm``, ``support_goals``, the legal
+    matters and the return plans to be loaded (``with_deadline_data``) when called for many
+    cases."""
     if case.state not in (
         CaseState.ASSESSING,
         CaseState.SUPPORTED,
@@ -132,6 +138,8 @@ def case_deadlines(
             Deadline(label, due, today, kind="legal")
             for label, due in matter_deadlines(matter, case, rules=rules)
         ]
+    for plan in case.return_plans.all():
+        found += return_deadlines(plan, today=today)
     if (
         case.state == CaseState.MISSING
         and case.is_child
@@ -145,6 +153,30 @@ def case_deadlines(
             )
         )
     return sorted(found, key=lambda d: d.due)
+
+
+def return_deadlines(plan: ReturnPlan, *, today: date) -> list[Deadline]:
+    """A voluntary return's departure while the travel is booked, and its follow-up contacts
+    not yet made once the person has left. Reads ``follow_ups`` (prefetch them for many)."""
+    if plan.state == ReturnState.TRAVEL_BOOKED and plan.departs_on is not None:
+        return [Deadline(_("Departure"), plan.departs_on, today, kind="return")]
+    if plan.state not in RETURN_FOLLOWING_UP:
+        return []
+    return [
+        Deadline(
+            ngettext(
+                "Follow-up contact after return (%(months)d month)",
+                "Follow-up contact after return (%(months)d months)",
+                follow_up.months_after,
+            )
+            % {"months": follow_up.months_after},
+            follow_up.due_on,
+            today,
+            kind="return",
+        )
+        for follow_up in plan.follow_ups.all()
+        if follow_up.done_on is None
+    ]
 
 
 def with_deadlines(cases: Iterable[Case], *, today: date) -> list[tuple[Case, list[Deadline]]]:

@@ -3,14 +3,13 @@ records checked first: a date a step cannot have (in the future, or before the s
 would give wrong deadlines, so it is refused with a sentence the person can act on."""
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from carepath import policy
 from carepath.audit import timeline
+from carepath.checks import amount, dated, day_label, not_before, text
 from carepath.clocks.selectors import NoPeriodRule, all_period_rules
 from carepath.pathway import PathwayError, lock, run_transition, state_label
 from carepath.people.models import User
@@ -39,9 +38,6 @@ FORM_VALUES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "reason": (("reason",), ()),
 }
 TEXT_LIMITS = {"reference": 40, "leave": 150}
-# Amounts are stored as up to 9 digits with pence: under ten million pounds.
-AMOUNT_LIMIT = Decimal("10000000")
-PENCE = Decimal("0.01")
 
 
 def transition_of(detail, name: str):
@@ -57,70 +53,19 @@ def transition_form(detail, name: str) -> str | None:
     return (found.custom or {}).get("form", "")
 
 
-def _day(when: date) -> str:
-    return formats.date_format(when, "j F Y")
-
-
-def _upper(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _dated(on, *, what: str) -> date:
-    if not isinstance(on, date):
-        raise PathwayError(_("Enter %(what)s.") % {"what": what})
-    if on > timezone.localdate():
-        raise PathwayError(_("%(what)s cannot be in the future.") % {"what": _upper(what)})
-    return on
-
-
-def _not_before(on: date, earlier: date | None, *, what: str, after: str) -> None:
-    if earlier is not None and on < earlier:
-        raise PathwayError(
-            _("%(what)s cannot be before %(after)s (%(day)s).")
-            % {"what": _upper(what), "after": after, "day": _day(earlier)}
-        )
-
-
-def _amount(value) -> Decimal:
-    if value is None or value == "":
-        raise PathwayError(_("Enter the amount in pounds: 0 if nothing was awarded."))
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise PathwayError(_("Enter the amount in pounds, for example 1250 or 1250.50.")) from None
-    if not amount.is_finite():
-        raise PathwayError(_("Enter the amount in pounds, for example 1250 or 1250.50."))
-    if amount < 0:
-        raise PathwayError(_("The amount cannot be less than £0."))
-    # Compared before any rounding: a huge number cannot be quantised to pence.
-    if amount >= AMOUNT_LIMIT:
-        raise PathwayError(_("The amount must be less than £10,000,000."))
-    if amount != amount.quantize(PENCE, rounding="ROUND_DOWN"):
-        raise PathwayError(_("Enter the amount in pounds and pence, for example 1250.50."))
-    return amount.quantize(PENCE)
-
-
-def _text(values: dict, key: str, *, missing: str = "") -> str:
-    text = (values.get(key) or "").strip()
-    if missing and not text:
-        raise PathwayError(missing)
-    limit = TEXT_LIMITS.get(key)
-    if limit and len(text) > limit:
-        raise PathwayError(
-            _("This can be at most %(limit)s characters: shorten it.") % {"limit": limit}
-        )
-    return text
-
-
 def _cica(claim: CicaClaim, name: str, values: dict, case) -> dict:
     if name in ("close", "withdraw"):
-        return {"reason": _text(values, "reason", missing=_("Give the reason."))}
+        return {
+            "reason": text(
+                values, "reason", limit=TEXT_LIMITS.get("reason"), missing=_("Give the reason.")
+            )
+        }
     if name == "apply":
         what = _("the date of the application")
-        on = _dated(values.get("on"), what=what)
-        _not_before(on, claim.incident_on, what=what, after=_("the incident"))
+        on = dated(values.get("on"), what=what)
+        not_before(on, claim.incident_on, what=what, after=_("the incident"))
         _cica_in_time(claim, on, case)
-        reference = _text(values, "reference")
+        reference = text(values, "reference", limit=TEXT_LIMITS.get("reference"))
         return {"on": on, "reference": reference}
     follows = {
         "decide": (_("the decision date"), claim.applied_on, _("the application")),
@@ -142,10 +87,17 @@ def _cica(claim: CicaClaim, name: str, values: dict, case) -> dict:
         ),
     }
     what, earlier, after = follows[name]
-    on = _dated(values.get("on"), what=what)
-    _not_before(on, earlier, what=what, after=after)
+    on = dated(values.get("on"), what=what)
+    not_before(on, earlier, what=what, after=after)
     if name in ("decide", "record_review", "record_tribunal"):
-        return {"on": on, "amount": _amount(values.get("amount"))}
+        return {
+            "on": on,
+            "amount": amount(
+                values.get("amount"),
+                noun=_("the amount"),
+                missing=_("Enter the amount in pounds: 0 if nothing was awarded."),
+            ),
+        }
     return {"on": on}
 
 
@@ -164,28 +116,43 @@ def _cica_in_time(claim: CicaClaim, on: date, case) -> None:
             "CICA accepts exceptional circumstances: record them, and the date the application "
             "is accepted until, on the matter's edit page first."
         )
-        % {"day": _day(last_day)}
+        % {"day": day_label(last_day)}
     )
 
 
 def _immigration(record: ImmigrationMatter, name: str, values: dict) -> dict:
     if name in ("withdraw", "close"):
-        return {"reason": _text(values, "reason", missing=_("Give the reason."))}
+        return {
+            "reason": text(
+                values, "reason", limit=TEXT_LIMITS.get("reason"), missing=_("Give the reason.")
+            )
+        }
     if name == "apply_to_extend":
         what = _("the date of the application to extend")
-        on = _dated(values.get("on"), what=what)
-        _not_before(on, record.decided_on, what=what, after=_("the grant"))
-        return {"on": on, "reference": _text(values, "reference")}
+        on = dated(values.get("on"), what=what)
+        not_before(on, record.decided_on, what=what, after=_("the grant"))
+        return {
+            "on": on,
+            "reference": text(values, "reference", limit=TEXT_LIMITS.get("reference")),
+        }
     if name == "apply":
-        on = _dated(values.get("on"), what=_("the date of the application"))
-        return {"on": on, "reference": _text(values, "reference")}
+        on = dated(values.get("on"), what=_("the date of the application"))
+        return {
+            "on": on,
+            "reference": text(values, "reference", limit=TEXT_LIMITS.get("reference")),
+        }
     if name == "grant":
         what = _("the date leave was granted")
-        on = _dated(values.get("on"), what=what)
+        on = dated(values.get("on"), what=what)
         if record.state == ImmigrationState.APPEALED:
-            _not_before(on, record.appealed_on, what=what, after=_("the appeal"))
-        _not_before(on, record.applied_on, what=what, after=_("the application"))
-        leave = _text(values, "leave", missing=_("Say what leave was granted."))
+            not_before(on, record.appealed_on, what=what, after=_("the appeal"))
+        not_before(on, record.applied_on, what=what, after=_("the application"))
+        leave = text(
+            values,
+            "leave",
+            limit=TEXT_LIMITS.get("leave"),
+            missing=_("Say what leave was granted."),
+        )
         expires_on = values.get("expires_on")
         if expires_on is not None and expires_on <= on:
             raise PathwayError(_("The leave must expire after the date it was granted."))
@@ -200,25 +167,38 @@ def _immigration(record: ImmigrationMatter, name: str, values: dict) -> dict:
         ),
     }
     what, earlier, after = follows[name]
-    on = _dated(values.get("on"), what=what)
-    _not_before(on, earlier, what=what, after=after)
+    on = dated(values.get("on"), what=what)
+    not_before(on, earlier, what=what, after=after)
     return {"on": on}
 
 
 def _justice(record: CriminalJusticeMatter, name: str, values: dict) -> dict:
     if name == "charge":
-        return {"on": _dated(values.get("on"), what=_("the date of the charge"))}
+        return {"on": dated(values.get("on"), what=_("the date of the charge"))}
     if name in ("conclude", "no_further_action"):
         what = _("the date of the outcome")
-        on = _dated(values.get("on"), what=what)
-        _not_before(on, record.charged_on, what=what, after=_("the charge"))
-        return {"on": on, "outcome": _text(values, "outcome", missing=_("Describe the outcome."))}
+        on = dated(values.get("on"), what=what)
+        not_before(on, record.charged_on, what=what, after=_("the charge"))
+        return {
+            "on": on,
+            "outcome": text(
+                values,
+                "outcome",
+                limit=TEXT_LIMITS.get("outcome"),
+                missing=_("Describe the outcome."),
+            ),
+        }
     return {}
 
 
 def _civil(record: CivilMatter, name: str, values: dict) -> dict:
-    on = _dated(values.get("on"), what=_("the date it was closed"))
-    return {"on": on, "outcome": _text(values, "outcome", missing=_("Describe the outcome."))}
+    on = dated(values.get("on"), what=_("the date it was closed"))
+    return {
+        "on": on,
+        "outcome": text(
+            values, "outcome", limit=TEXT_LIMITS.get("outcome"), missing=_("Describe the outcome.")
+        ),
+    }
 
 
 def _checked(matter: LegalMatter, detail, name: str, values: dict) -> dict:

@@ -31,6 +31,7 @@ from casework.selectors.legal import matters_of
 from casework.services import cases as services
 from casework.views.actions import action_page, editable_case, refuse
 from marac.selectors.risk import risk_summary
+from returns.selectors import exit_plans_of, exit_plans_prefetch
 
 CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER)
 
@@ -117,6 +118,8 @@ def case_detail(request, pk: int):
     # The matters with their steps and kinds' records, once: the deadlines and the legal
     # section read them from here rather than a query per matter.
     prefetch_related_objects([case], Prefetch("legal_matters", queryset=matters_of(case)))
+    # Likewise the return plans with their follow-ups, and the resettlements.
+    prefetch_related_objects([case], *exit_plans_prefetch())
     context = {
         "case": case,
         "nrm": nrm,
@@ -127,6 +130,7 @@ def case_detail(request, pk: int):
             for matter in case.legal_matters.all()
         ],
         "legal_kinds": MatterKind.choices,
+        "exit_plans": exit_plans_of(case, today=today),
         "transitions": available_transitions(case, request.user, permission="case.transition"),
         "nrm_transitions": available_transitions(nrm, request.user, permission="nrm.edit"),
         "can_edit": policy.can(request.user, "case.edit", case),

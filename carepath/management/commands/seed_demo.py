@@ -5,6 +5,7 @@ from carepath import demo
 from casework import demo as casework_demo
 from casework import demo_legal
 from marac import demo as marac_demo
+from returns import demo as returns_demo
 
 
 class Command(BaseCommand):
@@ -16,6 +17,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo cases added: {cases}")
         matters = demo_legal.seed_legal_matters()
         self.stdout.write(f"Demo legal matters added: {matters}")
+        plans = returns_demo.seed_returns()
+        self.stdout.write(f"Demo returns and resettlements added: {plans}")
         properties = accommodation_demo.seed_accommodation()
         self.stdout.write(f"Demo properties added: {properties}")
         maracs = marac_demo.seed_marac()
