@@ -18,7 +18,7 @@ from carepath.audit import timeline
 from carepath.checks import amount, dated, day_label, not_before, text
 from carepath.pathway import PathwayError, lock, run_transition, state_label, unmet_conditions
 from carepath.people.models import User
-from casework.models import Case
+from casework.models import Case, CaseState
 from casework.services.cases import case_close
 from returns.models import (
     FollowUp,
@@ -80,6 +80,8 @@ def _refuse_if_ended(plan: ReturnPlan) -> None:
             _("This return is “%(state)s”: it can no longer be changed.")
             % {"state": plan.get_state_display()}
         )
+    if not plan.case.is_open:
+        raise PathwayError(_("The case is closed: re-open it to carry on with the return."))
 
 
 def _record(plan: ReturnPlan, *, by: User, kind: str, reason: str = "", **detail) -> None:
@@ -331,6 +333,12 @@ def return_transition(
             _("This cannot be done while the return is “%(state)s”.")
             % {"state": state_label(plan, meta.field)}
         )
+    if name != "withdraw" and not plan.case.is_open:
+        raise PathwayError(_("The case is closed: re-open it to carry on with the return."))
+    if name == "apply" and plan.case.state == CaseState.REFERRED:
+        raise PathwayError(
+            _("Take the case on first: a return ends the case's support, which has not begun.")
+        )
     # What is missing on the plan (the risk assessment...) matters more than the form's values.
     missing = unmet_conditions(plan, name)
     if missing:
@@ -372,16 +380,20 @@ def _complete_if_done(plan: ReturnPlan, *, by: User) -> None:
     run_transition(plan, "complete", by=by, permission="returns.edit")
     _record(plan, by=by, kind="return.complete")
     case = Case.objects.select_for_update().get(pk=plan.case_id)
-    if case.close._django_fsm.has_transition(case.state):
-        case_close(
-            by=by,
-            case=case,
-            expected_version=case.version,
-            closure_reason="returned_home",
-            outcomes=["safe_return"],
-            closed_on=last,
-            reason=_("Returned home; follow-ups complete"),
+    if not case.close._django_fsm.has_transition(case.state):
+        raise PathwayError(
+            _("The case cannot close while it is “%(state)s”, so the return cannot complete.")
+            % {"state": case.get_state_display()}
         )
+    case_close(
+        by=by,
+        case=case,
+        expected_version=case.version,
+        closure_reason="returned_home",
+        outcomes=["safe_return"],
+        closed_on=last,
+        reason=_("Returned home; follow-ups complete"),
+    )
     plan.case = case
 
 

@@ -772,3 +772,35 @@ def test_the_page_says_nothing_closes_the_case_without_follow_ups(case, casework
     client.force_login(caseworker_a)
     page = client.get(reverse("returns:return", args=[case.pk, plan.pk])).content.decode()
     assert "nothing closes the case automatically" in page
+
+
+def test_a_closed_case_carries_on_with_no_return_step_but_withdrawal(case, caseworker_a):
+    plan = make_plan(case, caseworker_a, "exploring", risk_assessed_on=datetime.date(2026, 2, 1))
+    case_services.case_close(
+        by=caseworker_a,
+        case=case,
+        expected_version=case.version,
+        closure_reason="disengaged",
+        outcomes=[],
+        none_achieved=True,
+        closed_on=datetime.date(2026, 3, 1),
+    )
+    plan = fresh(plan)
+    with pytest.raises(PathwayError, match="case is closed"):
+        take(plan, caseworker_a, "apply", on=datetime.date(2026, 3, 1), programme="iom")
+    with pytest.raises(PathwayError, match="case is closed"):
+        return_plan_update(
+            by=caseworker_a, plan=plan, expected_version=plan.version, values={"wishes": "x"}
+        )
+    take(plan, caseworker_a, "withdraw", reason="Support ended")
+    assert fresh(plan).state == "withdrawn"
+
+
+def test_a_return_is_not_applied_for_before_the_case_is_taken_on(team_a, manager_a, caseworker_a):
+    referred = CaseFactory(team=team_a, by=manager_a)
+    plan = make_plan(
+        referred, caseworker_a, "exploring", risk_assessed_on=datetime.date(2026, 2, 1)
+    )
+    with pytest.raises(PathwayError, match="Take the case on first"):
+        take(plan, caseworker_a, "apply", on=datetime.date(2026, 3, 1), programme="iom")
+    assert fresh(plan).state == "exploring"
