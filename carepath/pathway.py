@@ -167,3 +167,30 @@ def available_transitions(obj: models.Model, user, *, permission: str) -> list[d
             }
         )
     return result
+
+
+def declared_transition(model, name: str, *, include_hidden: bool = True):
+    """The transition ``name`` declared on ``model``'s state field, or None (hidden ones, taken
+    only by services, are left out when ``include_hidden`` is false)."""
+    field = model._meta.get_field("state")
+    found = next((t for t in field.get_all_transitions(model) if t.name == name), None)
+    if found is not None and not include_hidden and (found.custom or {}).get("hidden"):
+        return None
+    return found
+
+
+def transition_form_of(model, name: str, **kwargs) -> str | None:
+    """The form a transition asks for (its ``custom["form"]``), "" for none, None if unknown."""
+    found = declared_transition(model, name, **kwargs)
+    return None if found is None else (found.custom or {}).get("form", "")
+
+
+def refuse_from_wrong_state(obj, name: str, *, what: str) -> None:
+    """Refuse, naming the current state, a transition that does not leave it. ``what`` names the
+    record the way the person knows it ("the matter", "the return")."""
+    meta = getattr(obj, name)._django_fsm
+    if not meta.has_transition(meta.field.get_state(obj)):
+        raise PathwayError(
+            _("This cannot be done while %(what)s is “%(state)s”.")
+            % {"what": what, "state": state_label(obj, meta.field)}
+        )

@@ -11,7 +11,14 @@ from carepath import policy
 from carepath.audit import timeline
 from carepath.checks import amount, dated, day_label, not_before, text
 from carepath.clocks.selectors import NoPeriodRule, all_period_rules
-from carepath.pathway import PathwayError, lock, run_transition, state_label
+from carepath.pathway import (
+    PathwayError,
+    declared_transition,
+    lock,
+    refuse_from_wrong_state,
+    run_transition,
+    transition_form_of,
+)
 from carepath.people.models import User
 from casework.models import (
     CicaClaim,
@@ -42,15 +49,11 @@ TEXT_LIMITS = {"reference": 40, "leave": 150}
 
 def transition_of(detail, name: str):
     """The declared transition ``name`` of a kind's record, or None."""
-    field = detail._meta.get_field("state")
-    return next((t for t in field.get_all_transitions(type(detail)) if t.name == name), None)
+    return declared_transition(type(detail), name)
 
 
 def transition_form(detail, name: str) -> str | None:
-    found = transition_of(detail, name)
-    if found is None:
-        return None
-    return (found.custom or {}).get("form", "")
+    return transition_form_of(type(detail), name)
 
 
 def _cica(claim: CicaClaim, name: str, values: dict, case) -> dict:
@@ -236,12 +239,7 @@ def legal_transition(
         raise TypeError(f"{name} does not take {', '.join(sorted(unknown))}")
     # A stale form is told so before anything else: the person is looking at an old record.
     lock(detail, expected_version=expected_version, by=by)
-    meta = getattr(detail, name)._django_fsm
-    if not meta.has_transition(detail.state):
-        raise PathwayError(
-            _("This cannot be done while the matter is “%(state)s”.")
-            % {"state": state_label(detail, meta.field)}
-        )
+    refuse_from_wrong_state(detail, name, what=_("the matter"))
     kwargs = _checked(matter, detail, name, values)
     run_transition(
         detail,

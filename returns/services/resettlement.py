@@ -9,7 +9,14 @@ from django.utils.translation import gettext as _
 from carepath import policy
 from carepath.audit import timeline
 from carepath.checks import dated, not_before, text
-from carepath.pathway import PathwayError, lock, run_transition, state_label
+from carepath.pathway import (
+    PathwayError,
+    declared_transition,
+    lock,
+    refuse_from_wrong_state,
+    run_transition,
+    transition_form_of,
+)
 from carepath.people.models import User
 from casework.models import Case
 from casework.models.choices import Outcome
@@ -42,13 +49,11 @@ def _outcomes(values: dict) -> list[str]:
 
 def transition_of(name: str):
     """The declared transition ``name`` of a resettlement plan, or None."""
-    field = ResettlementPlan._meta.get_field("state")
-    return next((t for t in field.get_all_transitions(ResettlementPlan) if t.name == name), None)
+    return declared_transition(ResettlementPlan, name)
 
 
 def transition_form(name: str) -> str | None:
-    found = transition_of(name)
-    return None if found is None else (found.custom or {}).get("form", "")
+    return transition_form_of(ResettlementPlan, name)
 
 
 def _record(plan: ResettlementPlan, *, by: User, kind: str, reason: str = "", **detail) -> None:
@@ -141,12 +146,7 @@ def resettlement_transition(
     policy.require(by, "returns.edit", plan)
     # A stale form is told so before anything else: the person is looking at an old record.
     lock(plan, expected_version=expected_version, by=by)
-    meta = getattr(plan, name)._django_fsm
-    if not meta.has_transition(plan.state):
-        raise PathwayError(
-            _("This cannot be done while the resettlement is “%(state)s”.")
-            % {"state": state_label(plan, meta.field)}
-        )
+    refuse_from_wrong_state(plan, name, what=_("the resettlement"))
     case = Case.objects.select_for_update().get(pk=plan.case_id)
     plan.case = case
     if name != "withdraw" and not case.is_open:

@@ -16,7 +16,15 @@ from django_countries import countries
 from carepath import policy
 from carepath.audit import timeline
 from carepath.checks import amount, dated, day_label, not_before, text
-from carepath.pathway import PathwayError, lock, run_transition, state_label, unmet_conditions
+from carepath.pathway import (
+    PathwayError,
+    declared_transition,
+    lock,
+    refuse_from_wrong_state,
+    run_transition,
+    transition_form_of,
+    unmet_conditions,
+)
 from carepath.people.models import User
 from casework.models import Case, CaseState
 from casework.services.cases import case_close
@@ -208,16 +216,11 @@ def return_plan_update(
 
 def transition_of(name: str):
     """The declared, visible transition ``name`` of a return plan, or None."""
-    field = ReturnPlan._meta.get_field("state")
-    found = next((t for t in field.get_all_transitions(ReturnPlan) if t.name == name), None)
-    if found is None or (found.custom or {}).get("hidden"):
-        return None
-    return found
+    return declared_transition(ReturnPlan, name, include_hidden=False)
 
 
 def transition_form(name: str) -> str | None:
-    found = transition_of(name)
-    return None if found is None else (found.custom or {}).get("form", "")
+    return transition_form_of(ReturnPlan, name, include_hidden=False)
 
 
 def _checked(plan: ReturnPlan, name: str, values: dict) -> dict:
@@ -327,12 +330,7 @@ def return_transition(
     policy.require(by, "returns.edit", plan)
     # A stale form is told so before anything else: the person is looking at an old record.
     lock(plan, expected_version=expected_version, by=by)
-    meta = getattr(plan, name)._django_fsm
-    if not meta.has_transition(plan.state):
-        raise PathwayError(
-            _("This cannot be done while the return is “%(state)s”.")
-            % {"state": state_label(plan, meta.field)}
-        )
+    refuse_from_wrong_state(plan, name, what=_("the return"))
     if name != "withdraw" and not plan.case.is_open:
         raise PathwayError(_("The case is closed: re-open it to carry on with the return."))
     if name == "apply" and plan.case.state == CaseState.REFERRED:
