@@ -16,6 +16,8 @@ LABELS = {
     "case.reopened": _("Re-opened as a new episode"),
     "case.reopened_from": _("New episode of an earlier case"),
     "batch.created": _("Police operation recorded"),
+    "case.imported": _("Imported from an earlier record system"),
+    "cases.imported": _("Cases imported from a spreadsheet"),
     "nrm.submitted": _("NRM referral submitted"),
     "nrm.local_authority_notified": _("Local authority notified (child NRM referral)"),
     "nrm.rg_positive": _("Positive reasonable grounds decision"),

@@ -31,14 +31,19 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
+def reference_prefix(organisation) -> str:
+    """What every generated reference of the organisation starts with (the case import moves the
+    sequence past imported references of the same shape)."""
+    return "".join(ch for ch in organisation.slug.upper() if ch.isalnum())[:4]
+
+
 def _next_reference(team: Team, year: int) -> str:
     sequence, _created = CaseSequence.objects.select_for_update().get_or_create(
         organisation_id=team.organisation_id, year=year
     )
     sequence.last += 1
     sequence.save(update_fields=["last"])
-    prefix = "".join(ch for ch in team.organisation.slug.upper() if ch.isalnum())[:4]
-    return f"{prefix}-{year}-{sequence.last:04d}"
+    return f"{reference_prefix(team.organisation)}-{year}-{sequence.last:04d}"
 
 
 def _validate_dates(values: dict, *, today: date) -> None:

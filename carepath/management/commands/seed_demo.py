@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from accommodation import demo as accommodation_demo
 from carepath import demo
 from casework import demo as casework_demo
-from casework import demo_legal
+from casework import demo_import, demo_legal
 from marac import demo as marac_demo
 from returns import demo as returns_demo
 
@@ -15,6 +15,9 @@ class Command(BaseCommand):
         logins = demo.seed_people()
         cases = casework_demo.seed_cases()
         self.stdout.write(f"Demo cases added: {cases}")
+        # After seed_cases, which adds its cases only to an organisation that has none.
+        historic = demo_import.seed_historic_cases()
+        self.stdout.write(f"Demo historic cases imported: {historic}")
         matters = demo_legal.seed_legal_matters()
         self.stdout.write(f"Demo legal matters added: {matters}")
         plans = returns_demo.seed_returns()
