@@ -58,12 +58,8 @@ def _download(content: bytes, *, content_type: str, filename: str) -> HttpRespon
 
 def csv_response(*, headings: Row, rows: Iterable[Row], filename: str) -> HttpResponse:
     """The table as a UTF-8 CSV download (with a byte-order mark, so Excel reads the accents)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([csv_cell(value) for value in headings])
-    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return _download(
-        buffer.getvalue().encode("utf-8-sig"),
+        csv_bytes(headings=headings, rows=rows),
         content_type="text/csv; charset=utf-8",
         filename=filename,
     )
@@ -85,13 +81,8 @@ def sheet_title(title: str) -> str:
     return _SHEET_TITLE_FORBIDDEN.sub(" ", str(title)).strip()[:31] or "Sheet1"
 
 
-def xlsx_response(
-    *, headings: Row, rows: Iterable[Row], filename: str, title: str = "Sheet1"
-) -> HttpResponse:
-    """The table as an XLSX workbook of one sheet, headings in bold and kept in view."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title(title)
+def _fill_sheet(sheet, headings: Row, rows: Iterable[Row]) -> None:
+    """Headings in bold and kept in view, then the rows."""
     sheet.append([_xlsx_value(value) for value in headings])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -110,9 +101,47 @@ def xlsx_response(
             elif isinstance(cell.value, datetime.date):
                 cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
+
+
+def workbook_bytes(sheets: Iterable[tuple[str, Row, Iterable[Row]]]) -> bytes:
+    """An XLSX workbook with one sheet per (title, headings, rows)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used: set[str] = set()
+    for title, headings, rows in sheets:
+        name = sheet_title(title)
+        # Sheet names must differ (case-insensitively) within a workbook.
+        number = 2
+        while name.lower() in used:
+            suffix = f" ({number})"
+            name = sheet_title(title)[: 31 - len(suffix)] + suffix
+            number += 1
+        used.add(name.lower())
+        _fill_sheet(workbook.create_sheet(name), headings, rows)
+    if not workbook.worksheets:
+        workbook.create_sheet("Sheet1")
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _download(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE, filename=filename)
+    return buffer.getvalue()
+
+
+def xlsx_response(
+    *, headings: Row, rows: Iterable[Row], filename: str, title: str = "Sheet1"
+) -> HttpResponse:
+    """The table as an XLSX workbook of one sheet, headings in bold and kept in view."""
+    return workbook_response([(title, headings, rows)], filename=filename)
+
+
+def workbook_response(sheets: Iterable[tuple[str, Row, Iterable[Row]]], *, filename: str):
+    return _download(workbook_bytes(sheets), content_type=XLSX_CONTENT_TYPE, filename=filename)
+
+
+def csv_bytes(*, headings: Row, rows: Iterable[Row]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([csv_cell(value) for value in headings])
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def table_response(

@@ -32,8 +32,7 @@ NAVIGATION = (
     NavItem(_("Teams"), "people:teams", (Role.ADMINISTRATOR,)),
     NavItem(_("Message templates"), "sms:templates", (Role.ADMINISTRATOR,)),
     NavItem(_("Reminder rules"), "sms:rules", (Role.ADMINISTRATOR,)),
-    NavItem(_("Reminder delivery"), "sms:report", (Role.SERVICE_MANAGER,)),
-    NavItem(_("Returns report"), "returns:report", (Role.SERVICE_MANAGER,)),
+    NavItem(_("Reports"), "reports:list", (Role.SERVICE_MANAGER,)),
     NavItem(_("Properties"), "accommodation:properties", (Role.ACCOMMODATION_MANAGER,)),
     NavItem(_("Vacancies"), "accommodation:vacancies", (Role.CASEWORKER, Role.SERVICE_MANAGER)),
 )

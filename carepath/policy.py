@@ -259,6 +259,23 @@ def _sms_report_view(user, reminder) -> str | None:
     return None
 
 
+# --- Reports ---------------------------------------------------------------------------------
+# A service manager reports on their own organisation: counts only, never a person.
+
+
+def _report_organisation_scope(user, queryset: QuerySet) -> QuerySet:
+    if not user.has_role(Role.SERVICE_MANAGER):
+        return queryset.none()
+    return queryset.filter(pk=user.organisation_id)
+
+
+@rule("report.view", scope=_report_organisation_scope)
+def _report_view(user, organisation) -> str | None:
+    if user.has_role(Role.SERVICE_MANAGER) and organisation.pk == user.organisation_id:
+        return "service manager"
+    return None
+
+
 # --- Accommodation ----------------------------------------------------------------------------
 # Accommodation staff run their organisation's properties and see the placement requests sent
 # to it, with only the facts a placement needs. A property's address is for them and for the
@@ -570,7 +587,13 @@ def _marac_action_update(user, action) -> str | None:
     return _marac_chair(user, action) or _marac_action_owner(user, action)
 
 
-@rule("marac.data_return.view")
+def _marac_data_return_scope(user, queryset: QuerySet) -> QuerySet:
+    if not (user.has_role(Role.MARAC_CHAIR) or user.has_role(Role.SERVICE_MANAGER)):
+        return queryset.none()
+    return queryset.filter(organisation_id=user.organisation_id)
+
+
+@rule("marac.data_return.view", scope=_marac_data_return_scope)
 def _marac_data_return_view(user, area) -> str | None:
     if area is None or area.organisation_id != user.organisation_id:
         return None

@@ -187,6 +187,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # Follow-up contacts after a voluntary return, in months after departure (DESIGN.md
 # "Voluntary return and resettlement"; the programme may ask for others).
 RETURN_FOLLOW_UP_MONTHS = (1, 3, 6)
+# Reports leaving the organisation show a count from 1 to this less one as "<5" (DESIGN.md
+# "Reporting").
+REPORT_DISCLOSURE_THRESHOLD = env.int("REPORT_DISCLOSURE_THRESHOLD", default=5)
+# The largest case spreadsheet the import page accepts, in bytes.
+CASE_IMPORT_MAX_BYTES = env.int("CASE_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
 CELERY_BEAT_SCHEDULE = {
     "accommodation-offers-expire": {

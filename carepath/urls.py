@@ -51,5 +51,6 @@ urlpatterns = [
     path("accommodation/", include("accommodation.urls")),
     path("marac/", include("marac.urls")),
     path("returns/", include("returns.urls")),
+    path("reports/", include("carepath.reporting.urls")),
     path("admin/", admin.site.urls),
 ]

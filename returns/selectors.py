@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from carepath.people.models import Role, Team, User
+from carepath.reporting.tables import LABEL, NUMBER, TOTAL, Chart, Column, Table
 from casework.models import Case
 from casework.selectors.deadlines import return_deadlines
 from returns.models import ResettlementState, ReturnPlan, ReturnState
@@ -242,3 +243,65 @@ def returns_report_table(report: ReturnsReport) -> tuple[list, list[list]]:
         [_("Education"), support.education],
     ]
     return headings, rows
+
+
+def returns_report_tables(report: ReturnsReport) -> list[Table]:
+    """The report as report tables, for its charts and for the disclosure-controlled
+    downloads: returns by country of return and state (the states add up to each country's
+    total, the countries to the total row), and the reintegration support given, whose grant
+    total goes with the number of grants it adds up."""
+    states = tuple(value for value, _label in report.states)
+    rows = [
+        {"country": row.label, **dict(zip(states, row.by_state, strict=True)), TOTAL: row.total}
+        for row in report.countries
+    ]
+    by_country = Table(
+        key="by_country",
+        title=_("Returns by country of return and state"),
+        columns=[
+            Column("country", gettext_lazy("Country of return"), LABEL),
+            *(Column(value, label) for value, label in report.states),
+            Column(TOTAL, gettext_lazy("Total")),
+        ],
+        rows=rows,
+        total_row={
+            "country": _("Total"),
+            **dict(zip(states, report.state_totals, strict=True)),
+            TOTAL: report.total,
+        },
+        sums=states,
+        chart=Chart("country", states, stacked=True, horizontal=True, limit=20),
+    )
+    support = report.support
+    support_table = Table(
+        key="support",
+        title=_("Reintegration support given"),
+        description=_("In the returns counted above; a return may have more than one."),
+        columns=[
+            Column("returns", gettext_lazy("Returns"), LABEL),
+            Column("with_grant", gettext_lazy("With a reintegration grant")),
+            Column(
+                "grant_total",
+                gettext_lazy("Total of the grants (£)"),
+                NUMBER,
+                depends_on=("with_grant",),
+            ),
+            Column("business_start_up", gettext_lazy("Business start-up support")),
+            Column("vocational_training", gettext_lazy("Vocational training")),
+            Column("education", gettext_lazy("Education")),
+        ],
+        rows=[
+            {
+                "returns": _("Returns with this support"),
+                "with_grant": support.with_grant,
+                "grant_total": support.grant_total,
+                "business_start_up": support.business_start_up,
+                "vocational_training": support.vocational_training,
+                "education": support.education,
+            }
+        ],
+        chart=Chart(
+            "returns", ("with_grant", "business_start_up", "vocational_training", "education")
+        ),
+    )
+    return [by_country, support_table]

@@ -5,8 +5,10 @@ from django.apps import apps
 from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from carepath import policy
+from carepath.reporting.tables import LABEL, TOTAL, Chart, Column, Table, totals_of
 from carepath.sms.models import Channel, MessageTemplate, Reminder, ReminderRule, ReminderState
 
 REVIEW_LIST_LIMIT = 200
@@ -116,6 +118,50 @@ def delivery_report(user, *, since: date, until: date) -> DeliveryReport:
         needs_review_count=counts["needs_review"],
         needs_review=list(to_check[:REVIEW_LIST_LIMIT]),
     )
+
+
+def delivery_report_tables(report: DeliveryReport) -> list[Table]:
+    """The report's figures as report tables, for its charts and downloads: reminders by state
+    and channel (the channels add up to each state's total, the states to the total row), and
+    the suppressed reminders by reason (adding up to the suppressed reminders). The reminders
+    to check are not in them: they name cases."""
+    channels = tuple(value for value, _label in report.channels)
+    rows = [
+        {"state": row.label, **dict(zip(channels, row.by_channel, strict=True)), TOTAL: row.total}
+        for row in report.states
+    ]
+    by_state = Table(
+        key="by_state",
+        title=_("Reminders by state and channel"),
+        columns=[
+            Column("state", gettext_lazy("State"), LABEL),
+            *(Column(value, label) for value, label in report.channels),
+            Column(TOTAL, gettext_lazy("Total")),
+        ],
+        rows=rows,
+        total_row={
+            "state": _("Total"),
+            **dict(zip(channels, report.channel_totals, strict=True)),
+            TOTAL: report.total,
+        },
+        sums=channels,
+        chart=Chart("state", channels, stacked=True),
+    )
+    reasons = [
+        {"reason": reason, "reminders": count} for reason, count in report.suppression_reasons
+    ]
+    by_reason = Table(
+        key="suppression_reasons",
+        title=_("Why reminders were suppressed"),
+        columns=[
+            Column("reason", gettext_lazy("Reason"), LABEL),
+            Column("reminders", gettext_lazy("Reminders")),
+        ],
+        rows=reasons,
+        total_row=totals_of(reasons, ("reminders",), reason=_("Total")),
+        chart=Chart("reason", ("reminders",), horizontal=True),
+    )
+    return [by_state, by_reason]
 
 
 def with_case_reference(reminders: QuerySet[Reminder]) -> QuerySet[Reminder]:

@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from carepath import policy
+from carepath.reporting.tables import LABEL, SHARE, TOTAL, Chart, Column, Table
 from marac.models import AgencyKind, CaseOutcome, MaracArea, MaracMeeting, MeetingCase, MeetingState
 
 LONDON = ZoneInfo("Europe/London")
@@ -118,6 +120,12 @@ class DataReturn:
     quarter: Quarter
     meetings: list[Figures]
     total: Figures
+
+
+def areas_for_data_return(user) -> list[MaracArea]:
+    return list(
+        policy.visible(user, "marac.data_return.view", MaracArea.objects.order_by("name", "pk"))
+    )
 
 
 def area_for_data_return(user, pk: int) -> MaracArea:
@@ -249,3 +257,79 @@ def data_return_table(result: DataReturn) -> tuple[list[str], list[list]]:
     rows = [row(figures.day, figures) for figures in result.meetings]
     rows.append(row(_("Total for the quarter"), result.total))
     return headings, rows
+
+
+# Each group the return gives a share of, with the heading of its count (the share's heading
+# adds "(%)"). The partner-agency share is worked out from the police count instead: partner
+# referrals are the cases heard less those the police referred.
+_COUNTED_GROUPS = (
+    ("repeat", gettext_lazy("Repeat cases")),
+    ("male", gettext_lazy("Male victims")),
+    ("lgbt", gettext_lazy("LGBT+ victims")),
+    ("disabled", gettext_lazy("Disabled victims")),
+    ("minoritised", gettext_lazy("Racially minoritised victims")),
+    ("aged_16_17", gettext_lazy("Victims aged 16 or 17")),
+)
+
+
+def _framework_row(label: str, figures: Figures) -> dict:
+    row = {
+        "meeting": label,
+        TOTAL: figures.heard,
+        **dict(zip(AgencyKind.values, figures.agency_counts, strict=True)),
+        "partner_share": figures.percentage("partner"),
+        "children": figures.children,
+    }
+    for name, _label in _COUNTED_GROUPS:
+        row[name] = getattr(figures, name)
+        row[f"{name}_share"] = figures.percentage(name)
+    return row
+
+
+def data_return_tables(result: DataReturn) -> list[Table]:
+    """The return as one report table, for its chart and for the disclosure-controlled
+    downloads: a row per meeting and the quarter's total, the cases heard (which the referring
+    agencies add up to), and every group with its count and its share of the cases heard."""
+    rows = [_framework_row(figures.day.isoformat(), figures) for figures in result.meetings]
+    total_row = _framework_row(_("Total for the quarter"), result.total)
+    agencies = tuple(AgencyKind.values)
+    # A referral of an agency the return does not know would be heard but not in any agency
+    # column: only then do the agencies not add up to the cases heard.
+    adds_up = all(sum(row[key] for key in agencies) == row[TOTAL] for row in [*rows, total_row])
+    columns = [
+        Column("meeting", gettext_lazy("Meeting"), LABEL),
+        Column(TOTAL, gettext_lazy("Cases heard")),
+        *(
+            Column(kind, _("Referred by: %(agency)s") % {"agency": label})
+            for kind, label in AgencyKind.choices
+        ),
+        Column(
+            "partner_share",
+            gettext_lazy("Referred by partner agencies, not police (%)"),
+            SHARE,
+            depends_on=(AgencyKind.POLICE.value, TOTAL),
+        ),
+        Column("children", gettext_lazy("Children in households")),
+    ]
+    for name, label in _COUNTED_GROUPS:
+        columns += [
+            Column(name, label),
+            Column(
+                f"{name}_share",
+                _("%(group)s (%%)") % {"group": label},
+                SHARE,
+                depends_on=(name, TOTAL),
+            ),
+        ]
+    return [
+        Table(
+            key="data_return",
+            title=_("Cases heard by referring agency, %(quarter)s") % {"quarter": result.quarter},
+            description=_("Cases heard at each meeting held in the quarter, by referring agency."),
+            columns=columns,
+            rows=rows,
+            total_row=total_row,
+            sums=agencies if adds_up else (),
+            chart=Chart("meeting", agencies, stacked=True),
+        )
+    ]

@@ -1,15 +1,18 @@
 """The returns report for service managers: returns by country of return and state, and the
-reintegration support given, on a page and as CSV or XLSX. Counts only, no person."""
+reintegration support given, on a page with charts and as CSV or XLSX, as recorded or
+disclosure-controlled for sharing outside the organisation. Counts only, no person."""
 
 from django import forms
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from carepath import exports
 from carepath.decorators import role_required
 from carepath.forms import DateInput, Form
 from carepath.people.models import Role
+from carepath.reporting import disclosure, rendering
 from returns import selectors
 
 
@@ -46,6 +49,21 @@ class ReportForm(Form):
         return data
 
 
+def _controlled_download(tables, *, export_format: str, filename: str) -> HttpResponse:
+    """The tables put through disclosure control, as one CSV or a workbook of a sheet each."""
+    tables = [disclosure.control(table) for table in tables]
+    if export_format == exports.CSV:
+        content, content_type = rendering.as_csv(tables), "text/csv; charset=utf-8"
+    else:
+        content, content_type = rendering.as_xlsx(tables), exports.XLSX_CONTENT_TYPE
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{filename}.{export_format}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @role_required(Role.SERVICE_MANAGER)
 def returns_report(request):
     teams = selectors.report_teams(request.user)
@@ -66,20 +84,34 @@ def returns_report(request):
         )
         export_format = request.GET.get("format", "")
         if export_format in exports.FORMATS:
-            headings, rows = selectors.returns_report_table(report)
             period = [day.isoformat() for day in (report.since, report.until) if day]
+            filename = "-".join(["returns", *(period or ["all"]), report.basis])
+            if request.GET.get("disclosure") == "controlled":
+                return _controlled_download(
+                    selectors.returns_report_tables(report),
+                    export_format=export_format,
+                    filename=f"{filename}-controlled",
+                )
+            headings, rows = selectors.returns_report_table(report)
             return exports.table_response(
                 export_format,
                 headings=headings,
                 rows=rows,
-                filename="-".join(["returns", *(period or ["all"]), report.basis]),
+                filename=filename,
                 title=str(_("Returns")),
             )
     query = request.GET.copy()
     query.pop("format", None)
+    query.pop("disclosure", None)
     return render(
         request,
         "returns/report.html",
-        {"form": form, "report": report, "query": query.urlencode()},
+        {
+            "form": form,
+            "report": report,
+            "charts": selectors.returns_report_tables(report) if report is not None else [],
+            "limit": disclosure.threshold(),
+            "query": query.urlencode(),
+        },
         status=200 if report is not None else 400,
     )

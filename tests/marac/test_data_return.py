@@ -15,7 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carepath import exports
-from marac.selectors.data_return import Quarter, data_return, data_return_table
+from carepath.reporting.disclosure import SECONDARY
+from carepath.reporting.tables import COUNT, SHARE, TOTAL
+from marac.models import AgencyKind
+from marac.selectors.data_return import (
+    Quarter,
+    data_return,
+    data_return_table,
+    data_return_tables,
+)
 from marac.services import meetings as svc
 from marac.services.risk import incident_record, marac_referral_create, risk_assessment_record
 from tests.factories import CaseFactory
@@ -343,7 +351,11 @@ def test_the_xlsx_download_has_the_same_cells(client, chair_a, seeded):
 @pytest.mark.parametrize("asked", ["2026-Q5", "abc", "9999-Q4"])
 def test_a_bad_quarter_shows_the_current_one_and_says_so(client, chair_a, seeded, asked):
     client.force_login(chair_a)
-    for params in ({"quarter": asked}, {"quarter": asked, "format": "csv"}):
+    for params in (
+        {"quarter": asked},
+        {"quarter": asked, "format": "csv"},
+        {"quarter": asked, "format": "csv", "disclosure": "controlled"},
+    ):
         response = client.get(_url(seeded.area, **params))
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/html")
@@ -367,7 +379,12 @@ def test_nobody_else_sees_the_return(client, request, make_user, org_b, seeded, 
     else:
         user = request.getfixturevalue(who)
     client.force_login(user)
-    for params in ({}, {"format": "csv"}, {"format": "xlsx"}):
+    for params in (
+        {},
+        {"format": "csv"},
+        {"format": "xlsx"},
+        {"format": "csv", "disclosure": "controlled"},
+    ):
         assert client.get(_url(seeded.area, **params)).status_code == 404
 
 
@@ -384,6 +401,126 @@ def test_the_page_uses_as_many_queries_for_one_meeting_as_for_many(client, chair
             assert client.get(_url(seeded.area, quarter=quarter)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# --- The chart and the downloads for sharing outside the organisation ----------------------------
+
+
+def test_the_return_as_a_report_table(seeded):
+    (table,) = data_return_tables(data_return(seeded.area, Q1))
+    assert table.key == "data_return"
+    # The agencies add up to the cases heard, in every row and in the total.
+    assert table.sums == tuple(AgencyKind.values)
+    assert table.total_row is not None
+    assert table.column(TOTAL).label == "Cases heard"
+    first, second = table.rows
+    assert (first["meeting"], first[TOTAL], first["police"], first["health"]) == (
+        "2026-01-12",
+        3,
+        2,
+        1,
+    )
+    assert (second[TOTAL], second["children"], second["minoritised"]) == (4, 9, 2)
+    assert str(second["minoritised_share"]) == "50.0"
+    total = table.total_row
+    assert (total[TOTAL], total["police"], total["repeat"], total["children"]) == (7, 3, 1, 12)
+    assert [str(total[key]) for key in ("partner_share", "male_share", "lgbt_share")] == [
+        "57.1",
+        "28.6",
+        "42.9",
+    ]
+    # Every share is worked out from counts and goes with them.
+    for column in table.columns:
+        if column.kind == SHARE:
+            assert TOTAL in column.depends_on
+    assert table.column("partner_share").depends_on == ("police", TOTAL)
+    chart = table.chart_data()
+    assert chart["labels"] == ["2026-01-12", "2026-02-09"]
+    assert chart["stacked"] and chart["series"][0] == {
+        "label": "Referred by: Police",
+        "values": [2.0, 1.0],
+    }
+
+
+def test_a_quarter_with_no_meeting_has_no_chart(seeded, client, chair_a):
+    (table,) = data_return_tables(data_return(seeded.area, Quarter(2025, 4)))
+    assert table.rows == [] and table.total_row[TOTAL] == 0
+    assert table.chart_data() is None
+    client.force_login(chair_a)
+    page = client.get(_url(seeded.area, quarter="2025-Q4")).content.decode()
+    assert "data-chart=" not in page
+
+
+def test_the_page_draws_the_chart(client, chair_a, seeded):
+    client.force_login(chair_a)
+    page = client.get(_url(seeded.area, quarter="2026-Q1")).content.decode()
+    assert '<canvas data-chart="chart-data-data_return"' in page
+    assert '<script id="chart-data-data_return" type="application/json">' in page
+    assert "vendor/chartjs/chart.umd.min.js" in page and "js/charts.js" in page
+    assert "?quarter=2026-Q1&amp;format=csv&amp;disclosure=controlled" in page
+    assert "?quarter=2026-Q1&amp;format=xlsx&amp;disclosure=controlled" in page
+    assert "a count from 1 to 4 shows as “&lt;5”" in page
+
+
+def _assert_controlled(rows: list[list], table) -> None:
+    """No count of 1 to 4 is left, and no share of a hidden count."""
+    for row in rows:
+        cells = dict(zip([column.key for column in table.columns], row, strict=True))
+        for column in table.columns:
+            value = cells[column.key]
+            if column.kind == COUNT:
+                assert value in ("0", "<5", SECONDARY) or int(value) >= 5, (column.key, row)
+            if column.kind == SHARE and any(
+                cells[key] in ("<5", SECONDARY) for key in column.depends_on
+            ):
+                assert value == SECONDARY, (column.key, row)
+
+
+def test_the_csv_for_sharing_outside_the_organisation(client, chair_a, seeded):
+    client.force_login(chair_a)
+    response = client.get(
+        _url(seeded.area, quarter="2026-Q1", format="csv", disclosure="controlled")
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="marac-data-return-{seeded.area.pk}-2026-Q1-controlled.csv"'
+    )
+    (table,) = data_return_tables(data_return(seeded.area, Q1))
+    rows = _csv_rows(response)
+    assert rows[0] == table.headings()
+    assert len(rows) == 4
+    first = dict(zip([column.key for column in table.columns], rows[1], strict=True))
+    # Three cases heard, two from the police, one from health: all small (the total may show
+    # as "[c]" where its "<5" range, with the other meetings, would pin the counts).
+    assert first["meeting"] == "2026-01-12"
+    assert first[TOTAL] in ("<5", SECONDARY)
+    assert (first["police"], first["health"], first["housing"]) == ("<5", "<5", "0")
+    assert first["partner_share"] == first["male_share"] == SECONDARY
+    _assert_controlled(rows[1:], table)
+    # The recorded figures are still in the download as recorded.
+    assert _csv_rows(client.get(_url(seeded.area, quarter="2026-Q1", format="csv")))[1:] == (
+        EXPECTED_Q1
+    )
+
+
+def test_the_xlsx_for_sharing_outside_the_organisation(client, chair_a, seeded):
+    client.force_login(chair_a)
+    response = client.get(
+        _url(seeded.area, quarter="2026-Q1", format="xlsx", disclosure="controlled")
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    assert "2026-Q1-controlled.xlsx" in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    (table,) = data_return_tables(data_return(seeded.area, Q1))
+    rows = [
+        ["" if value is None else str(value) for value in row]
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    assert len(rows) == 3
+    assert rows[1][0] == "2026-02-09"
+    assert rows[1][1] in ("<5", SECONDARY)
+    _assert_controlled(rows, table)
 
 
 # --- The export helper ------------------------------------------------------------------------

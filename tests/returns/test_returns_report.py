@@ -11,6 +11,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from carepath.reporting.disclosure import SECONDARY
+from carepath.reporting.tables import TOTAL
 from returns import selectors
 from returns.models import ReturnPlan, ReturnState
 from tests.factories import CaseFactory, TeamFactory
@@ -211,7 +213,8 @@ def test_the_page_shows_the_table_with_totals(client, plans, manager_a):
     assert "Counts only: no person is named." in page
     for case_pk in ReturnPlan.objects.values_list("case_id", flat=True):
         assert reverse("casework:case", args=[case_pk]) not in page
-    assert 'href="/returns/report/"' in page  # in the navigation
+    # The navigation leads to every report through the one "Reports" item.
+    assert 'href="/reports/">Reports</a>' in page
 
 
 def test_the_page_filters_by_departure(client, plans, manager_a):
@@ -297,3 +300,107 @@ def test_xlsx(client, plans, manager_a):
     assert support["With a reintegration grant"] == 2
     assert support["Total of the grants (£)"] == pytest.approx(3500.50)
     assert support["Education"] == 2
+
+
+# --- Charts and downloads for sharing outside the organisation ---------------------------------
+
+
+def test_the_report_as_report_tables(plans, manager_a):
+    by_country, support = selectors.returns_report_tables(selectors.returns_report(manager_a))
+    assert by_country.sums == tuple(state.value for state in ReturnState)
+    albania = by_country.rows[0]
+    assert (albania["country"], albania["exploring"], albania["completed"], albania[TOTAL]) == (
+        "Albania",
+        1,
+        1,
+        3,
+    )
+    assert by_country.total_row[TOTAL] == 6 and by_country.total_row["withdrawn"] == 1
+    chart = by_country.chart_data()
+    assert chart["labels"] == ["Albania", "Nigeria", "Vietnam"]
+    assert chart["stacked"] and chart["horizontal"]
+    assert support.total_row is None and support.sums == ()
+    assert support.json_rows() == [
+        {
+            "returns": "Returns with this support",
+            "with_grant": 2,
+            "grant_total": Decimal("3500.50"),
+            "business_start_up": 1,
+            "vocational_training": 1,
+            "education": 2,
+        }
+    ]
+    # The grant total goes with the number of grants: one grant's total is that grant.
+    assert support.column("grant_total").depends_on == ("with_grant",)
+
+
+def test_the_page_draws_the_charts_and_offers_the_downloads(client, plans, manager_a):
+    client.force_login(manager_a)
+    page = client.get(URL, {"from": "2026-01-01", "to": "2026-01-31"}).content.decode()
+    for key in ("by_country", "support"):
+        assert f'<canvas data-chart="chart-data-{key}"' in page
+        assert f'<script id="chart-data-{key}" type="application/json">' in page
+    assert "vendor/chartjs/chart.umd.min.js" in page
+    assert "from=2026-01-01&amp;to=2026-01-31&amp;format=csv&amp;disclosure=controlled" in page
+    assert "format=xlsx&amp;disclosure=controlled" in page
+    assert "a count from 1 to 4 shows as “&lt;5”" in page
+
+
+def test_a_page_with_no_return_has_no_country_chart(client, manager_a):
+    client.force_login(manager_a)
+    page = client.get(URL).content.decode()
+    assert "chart-data-by_country" not in page
+    assert "No voluntary return in this period." in page
+
+
+def test_the_csv_for_sharing_outside_the_organisation(client, plans, manager_a):
+    client.force_login(manager_a)
+    response = client.get(
+        URL,
+        {"from": "2026-01-01", "to": "2026-01-31", "format": "csv", "disclosure": "controlled"},
+    )
+    assert response.status_code == 200
+    assert "returns-2026-01-01-2026-01-31-created-controlled.csv" in response["Content-Disposition"]
+    lines = response.content.decode("utf-8-sig").splitlines()
+    # One return to each of three countries: every count is small.
+    assert lines[:3] == [
+        "Returns by country of return and state",
+        "Country of return,Exploring a return,Applied,Eligible,Not eligible,"
+        "Travel documents ready,Travel booked,Departed,Arrived,Reintegrating,Completed,"
+        "Withdrawn,Total",
+        "Albania,<5,0,0,0,0,0,0,0,0,0,0,<5",
+    ]
+    assert lines[5].startswith("Total,<5,0,")
+    assert lines[7:] == [
+        "Reintegration support given",
+        "Returns,With a reintegration grant,Total of the grants (£),Business start-up support,"
+        "Vocational training,Education",
+        f"Returns with this support,<5,{SECONDARY},0,<5,<5",
+    ]
+    assert "2000.50" not in response.content.decode("utf-8-sig")
+
+
+def test_the_xlsx_for_sharing_outside_the_organisation(client, plans, manager_a):
+    client.force_login(manager_a)
+    response = client.get(URL, {"format": "xlsx", "disclosure": "controlled"})
+    assert response.status_code == 200
+    assert "returns-all-created-controlled.xlsx" in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Returns by country of return an", "Reintegration support given"]
+    rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    # Albania: exploring 1, travel booked 1, completed 1, total 3.
+    assert rows[1] == ["Albania", "<5", 0, 0, 0, 0, "<5", 0, 0, 0, "<5", 0, "<5"]
+    # Six returns in six states: a total of 6 would show there is one in each.
+    assert rows[-1] == ["Total", "<5", 0, 0, 0, 0, "<5", 0, "<5", "<5", "<5", "<5", SECONDARY]
+
+
+def test_no_download_for_outside_of_a_bad_period_or_for_anyone_else(
+    client, plans, manager_a, caseworker_a
+):
+    client.force_login(manager_a)
+    response = client.get(
+        URL, {"from": "2026-02-01", "to": "2026-01-01", "format": "csv", "disclosure": "controlled"}
+    )
+    assert response.status_code == 400
+    client.force_login(caseworker_a)
+    assert client.get(URL, {"format": "csv", "disclosure": "controlled"}).status_code == 404

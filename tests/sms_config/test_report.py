@@ -1,3 +1,4 @@
+import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -7,8 +8,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from carepath import exports
 from carepath.people.models import Role
+from carepath.reporting.disclosure import SECONDARY
+from carepath.reporting.tables import TOTAL
 from carepath.sms import selectors
 from carepath.sms.models import Reminder
 
@@ -195,10 +200,144 @@ def test_only_service_managers_reach_the_report(client, make_user, org_a, role):
 def test_the_navigation_offers_each_page_to_its_role(client, admin_a, manager_a):
     client.force_login(manager_a)
     body = client.get(reverse("sms:report")).content.decode()
-    assert 'href="/sms/report/" aria-current="page">Reminder delivery' in body
+    # The report is reached from the one "Reports" item, which lists every report.
+    assert '<a href="/reports/">Reports</a>' in body
     assert 'href="/sms/templates/"' not in body
+    assert 'href="/sms/report/"' in client.get(reverse("reports:list")).content.decode()
     client.force_login(admin_a)
     body = client.get(reverse("sms:rules")).content.decode()
     assert 'href="/sms/rules/" aria-current="page">Reminder rules' in body
     assert 'href="/sms/templates/">Message templates' in body
     assert 'href="/sms/report/"' not in body
+    assert 'href="/reports/"' not in body
+
+
+# --- Charts and downloads ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_report_as_report_tables(manager_a, seeded):
+    report = selectors.delivery_report(
+        manager_a, since=datetime(2025, 3, 1).date(), until=datetime(2025, 3, 31).date()
+    )
+    by_state, by_reason = selectors.delivery_report_tables(report)
+    assert by_state.sums == ("sms", "email")
+    assert by_state.rows[0] == {"state": "Sent", "sms": 4, "email": 0, TOTAL: 4}
+    assert by_state.total_row == {"state": "Total", "sms": 14, "email": 2, TOTAL: 16}
+    assert by_state.chart_data()["stacked"]
+    # The reasons add up to the suppressed reminders.
+    assert [(row["reason"], row["reminders"]) for row in by_reason.rows] == [
+        ("Outside the safe hours", 2),
+        ("No email address", 1),
+        ("The number has opted out (STOP)", 1),
+    ]
+    assert by_reason.total_row["reminders"] == 4
+    suppressed = next(row for row in report.states if row.state == "suppressed")
+    assert by_reason.total_row["reminders"] == suppressed.total
+
+
+@pytest.mark.django_db
+def test_the_page_draws_the_charts_and_offers_the_downloads(client, manager_a, seeded):
+    client.force_login(manager_a)
+    page = client.get(reverse("sms:report"), MARCH).content.decode()
+    for key in ("by_state", "suppression_reasons"):
+        assert f'<canvas data-chart="chart-data-{key}"' in page
+        assert f'<script id="chart-data-{key}" type="application/json">' in page
+    assert "vendor/chartjs/chart.umd.min.js" in page and "js/charts.js" in page
+    assert "?from=2025-03-01&amp;to=2025-03-31&amp;format=csv" in page
+    assert "from=2025-03-01&amp;to=2025-03-31&amp;format=xlsx&amp;disclosure=controlled" in page
+    assert "a count from 1 to 4 shows as “&lt;5”" in page
+
+
+def _csv_lines(response) -> list[str]:
+    return response.content.decode("utf-8-sig").splitlines()
+
+
+@pytest.mark.django_db
+def test_the_csv_as_recorded(client, manager_a, seeded):
+    client.force_login(manager_a)
+    response = client.get(reverse("sms:report"), {**MARCH, "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="reminder-delivery-2025-03-01-2025-03-31.csv"'
+    )
+    assert _csv_lines(response) == [
+        "Reminders by state and channel",
+        "State,Text message,Email,Total",
+        "Sent,4,0,4",
+        "Delivered,2,1,3",
+        "Failed,1,0,1",
+        "Suppressed,3,1,4",
+        "Cancelled,1,0,1",
+        "Scheduled,2,0,2",
+        "Sending,1,0,1",
+        "Total,14,2,16",
+        "",
+        "Why reminders were suppressed",
+        "Reason,Reminders",
+        "Outside the safe hours,2",
+        "No email address,1",
+        "The number has opted out (STOP),1",
+        "Total,4",
+    ]
+    # Counts only: the reminders to check are not in it.
+    assert "Outcome unknown" not in response.content.decode("utf-8-sig")
+
+
+@pytest.mark.django_db
+def test_the_csv_for_sharing_outside_the_organisation(client, manager_a, seeded):
+    client.force_login(manager_a)
+    response = client.get(
+        reverse("sms:report"), {**MARCH, "format": "csv", "disclosure": "controlled"}
+    )
+    assert response.status_code == 200
+    assert (
+        "reminder-delivery-2025-03-01-2025-03-31-controlled.csv"
+        in (response["Content-Disposition"])
+    )
+    lines = _csv_lines(response)
+    assert lines[2:10] == [
+        "Sent,<5,0,<5",
+        "Delivered,<5,<5,<5",
+        "Failed,<5,0,<5",
+        "Suppressed,<5,<5,<5",
+        "Cancelled,<5,0,<5",
+        "Scheduled,<5,0,<5",
+        "Sending,<5,0,<5",
+        f"Total,14,<5,{SECONDARY}",
+    ]
+    assert lines[13:] == [
+        "Outside the safe hours,<5",
+        "No email address,<5",
+        "The number has opted out (STOP),<5",
+        "Total,<5",
+    ]
+
+
+@pytest.mark.django_db
+def test_the_xlsx_has_a_sheet_per_table(client, manager_a, seeded):
+    client.force_login(manager_a)
+    for query, sent in (({}, 4), ({"disclosure": "controlled"}, "<5")):
+        response = client.get(reverse("sms:report"), {**MARCH, **query, "format": "xlsx"})
+        assert response.status_code == 200
+        assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+        workbook = load_workbook(io.BytesIO(response.content))
+        assert workbook.sheetnames == [
+            "Reminders by state and channel",
+            "Why reminders were suppressed",
+        ]
+        assert [cell.value for cell in workbook.worksheets[0][2]] == ["Sent", sent, 0, sent]
+
+
+@pytest.mark.django_db
+def test_no_download_of_a_bad_period_or_for_anyone_else(client, manager_a, caseworker_a, seeded):
+    client.force_login(manager_a)
+    response = client.get(
+        reverse("sms:report"), {"from": "2025-03-31", "to": "2025-03-01", "format": "csv"}
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    client.force_login(caseworker_a)
+    for query in ({"format": "csv"}, {"format": "xlsx", "disclosure": "controlled"}):
+        assert client.get(reverse("sms:report"), {**MARCH, **query}).status_code == 404

@@ -1,0 +1,49 @@
+"""What a reader may report on, and the filter form built from it."""
+
+from datetime import date
+
+from django.apps import apps
+from django.db.models import QuerySet
+
+from carepath import policy
+from carepath.people.models import Organisation, Team, User
+from carepath.reporting.filters import ReportFilterForm
+
+
+def report_organisations(user: User) -> QuerySet[Organisation]:
+    return policy.visible(user, "report.view", Organisation.objects.order_by("name", "pk"))
+
+
+def _distinct(model_label: str, field: str, organisation_ids) -> list[str]:
+    model = apps.get_model(model_label)
+    found = (
+        model.objects.filter(organisation_id__in=organisation_ids)
+        .exclude(**{field: ""})
+        .values_list(field, flat=True)
+        .distinct()
+    )
+    return list(found)
+
+
+def filter_form(user: User, data, *, today: date) -> ReportFilterForm:
+    """The filter form of a report page, with the choices this reader has."""
+    organisations = list(report_organisations(user))
+    ids = [organisation.pk for organisation in organisations]
+    places = {
+        field: sorted(
+            {
+                *_distinct("casework.Case", field, ids),
+                *_distinct("accommodation.Property", field, ids),
+            },
+            key=str.casefold,
+        )
+        for field in ("region", "local_authority")
+    }
+    return ReportFilterForm(
+        data,
+        organisations=organisations,
+        teams=list(Team.objects.filter(organisation_id__in=ids).order_by("name", "pk")),
+        regions=places["region"],
+        local_authorities=places["local_authority"],
+        today=today,
+    )
