@@ -15,18 +15,16 @@ Definitions (also on the page, in ``NOTES``):
 - requests count by the UK date they were made, by the state they are in now.
 """
 
-import statistics
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accommodation.models import BedSpace, DeclineReason, Placement, PlacementState, Property
 from carepath.reporting.disclosure import TOTAL_ROW, Relation
+from carepath.reporting.durations import Band, duration_tables
 from carepath.reporting.filters import ReportFilter
 from carepath.reporting.tables import (
     LABEL,
@@ -44,11 +42,11 @@ from carepath.reporting.tables import (
 Span = tuple[date, date]  # the nights from the first day up to, not including, the second
 
 STAY_BANDS = (
-    ("under_1", _("Under 1 month"), 1),
-    ("1_to_3", _("1 to under 3 months"), 3),
-    ("3_to_6", _("3 to under 6 months"), 6),
-    ("6_to_12", _("6 to under 12 months"), 12),
-    ("12_plus", _("12 months or more"), None),
+    Band("under_1", _("Under 1 month"), 1),
+    Band("1_to_3", _("1 to under 3 months"), 3),
+    Band("3_to_6", _("3 to under 6 months"), 6),
+    Band("6_to_12", _("6 to under 12 months"), 12),
+    Band("12_plus", _("12 months or more"), None),
 )
 REQUEST_OUTCOMES = {
     "open": (
@@ -238,21 +236,6 @@ def _occupancy_table(properties: QuerySet[Property], filters: ReportFilter) -> T
     )
 
 
-def _stay_band(moved_in: date, moved_out: date) -> str:
-    # Whole calendar months from the move-in day (measured back from the move-out, so no
-    # date past 9999 is ever worked out).
-    between = relativedelta(moved_out, moved_in)
-    months = between.years * 12 + between.months
-    for key, _label, after in STAY_BANDS:
-        if after is None or months < after:
-            return key
-    raise AssertionError("unreachable")
-
-
-def _rounded(value) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 def _length_of_stay_tables(properties: QuerySet[Property], filters: ReportFilter) -> list[Table]:
     ended = list(
         Placement.objects.filter(
@@ -263,50 +246,21 @@ def _length_of_stay_tables(properties: QuerySet[Property], filters: ReportFilter
         .order_by()
         .values_list("moved_in_on", "moved_out_on")
     )
-    bands = Counter(_stay_band(moved_in, moved_out) for moved_in, moved_out in ended)
-    rows = [{"band": key, "stays": bands[key]} for key, _label, _after in STAY_BANDS]
-    days = [(moved_out - moved_in).days for moved_in, moved_out in ended]
-    summary = {
-        "measure": _("Stays ended"),
-        "stays": len(days),
-        "median_days": _rounded(statistics.median(days)) if days else None,
-        "mean_days": _rounded(statistics.fmean(days)) if days else None,
-    }
-    return [
-        Table(
-            key="length_of_stay",
-            title=_("Length of stay of the stays that ended"),
-            description=_(
-                "Stays with a move-out in the period, from the move-in to the move-out, in "
-                "whole calendar months counted from the move-in day."
-            ),
-            columns=[
-                Column(
-                    "band",
-                    _("Length of stay"),
-                    LABEL,
-                    display={key: label for key, label, _after in STAY_BANDS},
-                ),
-                Column("stays", _("Stays ended")),
-            ],
-            rows=rows,
-            total_row=totals_of(rows, ["stays"], band=_("Total")),
-            chart=Chart("band", ("stays",)),
+    return duration_tables(
+        ended,
+        bands=STAY_BANDS,
+        key="length_of_stay",
+        count_key="stays",
+        count_label=_("Stays ended"),
+        band_label=_("Length of stay"),
+        title=_("Length of stay of the stays that ended"),
+        description=_(
+            "Stays with a move-out in the period, from the move-in to the move-out, in whole "
+            "calendar months counted from the move-in day."
         ),
-        Table(
-            key="length_of_stay_summary",
-            title=_("Length of stay in days"),
-            description=_("The median and the mean number of days from move-in to move-out."),
-            columns=[
-                Column("measure", _("Stays"), LABEL),
-                Column("stays", _("Stays ended")),
-                Column("median_days", _("Median (days)"), NUMBER, depends_on=("stays",)),
-                Column("mean_days", _("Mean (days)"), NUMBER, depends_on=("stays",)),
-            ],
-            rows=[summary],
-            chart=Chart("measure", ("median_days", "mean_days")),
-        ),
-    ]
+        summary_title=_("Length of stay in days"),
+        summary_description=_("The median and the mean number of days from move-in to move-out."),
+    )
 
 
 def _uk_days_q(field: str, filters: ReportFilter) -> Q:

@@ -26,6 +26,7 @@ pseudonyms.
 
 import logging
 import math
+import random
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,7 @@ from carepath.reporting.tables import TOTAL, Table
 logger = logging.getLogger(__name__)
 
 SECONDARY = "[c]"
+_shuffle = random.SystemRandom().shuffle
 TOTAL_ROW = -1  # in a Ref, the table's total row
 # Random directions tried first: each rules out, at once, every count that moves.
 RANDOM_DIRECTIONS = 8
@@ -358,17 +360,28 @@ class _Problem:
 
 
 def _pseudonymise(table: Table) -> None:
+    """Staff names become "Caseworker 1", "Caseworker 2"... numbered in a random order (an
+    order from the names would let anyone with the staff list match them), and the rows are
+    listed by that number."""
     for column in table.columns:
         if not column.pseudonym:
             continue
-        names: dict[str, str] = {}
+        kept = {str(value) for value in column.keep}
+        names = sorted(
+            {
+                str(row.get(column.key))
+                for row in table.rows
+                if row.get(column.key) not in (None, "")
+            }
+            - kept
+        )
+        _shuffle(names)
+        numbers = {name: number for number, name in enumerate(names, start=1)}
+        table.rows.sort(key=lambda row: numbers.get(str(row.get(column.key)), len(numbers) + 1))
         for row in table.rows:
-            value = row.get(column.key)
-            if value in (None, "") or str(value) in {str(kept) for kept in column.keep}:
-                continue
-            if str(value) not in names:
-                names[str(value)] = f"{column.pseudonym} {len(names) + 1}"
-            row[column.key] = names[str(value)]
+            name = str(row.get(column.key))
+            if name in numbers:
+                row[column.key] = f"{column.pseudonym} {numbers[name]}"
 
 
 def control_tables(tables: list[Table], relations=(), limit: int | None = None) -> list[Table]:

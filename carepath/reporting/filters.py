@@ -49,6 +49,25 @@ class ReportFilter:
         return day is not None and self.since <= day <= self.until
 
 
+EARLIEST = date(1900, 1, 1)
+LONGEST_YEARS = 10
+
+
+def period_problem(since: date, until: date, *, today: date) -> str:
+    """Why a period cannot be reported on, or "" when it can."""
+    latest = today + relativedelta(years=5)
+    if since > until:
+        return gettext("The end date must be on or after the start date.")
+    if since < EARLIEST or until > latest:
+        return gettext("Choose dates from %(earliest)s to %(latest)s.") % {
+            "earliest": EARLIEST.isoformat(),
+            "latest": latest.isoformat(),
+        }
+    if until >= since + relativedelta(years=LONGEST_YEARS):
+        return gettext("Choose a period of at most %(years)d years.") % {"years": LONGEST_YEARS}
+    return ""
+
+
 def default_period(today: date) -> tuple[date, date]:
     """The twelve months up to and including today."""
     return today - relativedelta(years=1) + timedelta(days=1), today
@@ -76,6 +95,7 @@ class ReportFilterForm(Form):
             **self.fields,
         }
         self.default_period = (since, until)
+        self.today = today
         self._organisations = list(organisations)
         self.fields["organisation"].choices = [
             (organisation.pk, organisation.name) for organisation in self._organisations
@@ -98,8 +118,9 @@ class ReportFilterForm(Form):
         data = super().clean()
         since = data.get("from") or self.default_period[0]
         until = data.get("to") or self.default_period[1]
-        if since > until:
-            self.add_error("to", gettext("The end date must be on or after the start date."))
+        problem = period_problem(since, until, today=self.today)
+        if problem:
+            self.add_error("to", problem)
         team = data.get("team")
         organisation = data.get("organisation")
         if team and organisation and self._team_organisation.get(team) != organisation:

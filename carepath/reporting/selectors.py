@@ -29,16 +29,18 @@ def filter_form(user: User, data, *, today: date) -> ReportFilterForm:
     """The filter form of a report page, with the choices this reader has."""
     organisations = list(report_organisations(user))
     ids = [organisation.pk for organisation in organisations]
-    places = {
-        field: sorted(
-            {
+    places = {}
+    for field in ("region", "local_authority"):
+        # One choice per place however it was capitalised (the filter ignores case).
+        found: dict[str, str] = {}
+        for name in sorted(
+            [
                 *_distinct("casework.Case", field, ids),
                 *_distinct("accommodation.Property", field, ids),
-            },
-            key=str.casefold,
-        )
-        for field in ("region", "local_authority")
-    }
+            ]
+        ):
+            found.setdefault(name.casefold(), name)
+        places[field] = sorted(found.values(), key=str.casefold)
     return ReportFilterForm(
         data,
         organisations=organisations,

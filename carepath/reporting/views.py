@@ -9,7 +9,7 @@ from django.utils.http import content_disposition_header
 from carepath import exports
 from carepath.decorators import role_required
 from carepath.people.models import Role
-from carepath.reporting import rendering, selectors
+from carepath.reporting import disclosure, rendering, selectors
 from carepath.reporting.registry import REPORTS
 from marac.selectors.data_return import areas_for_data_return
 
@@ -77,5 +77,6 @@ def report_detail(request, key: str):
             "report": report,
             "filters": filters,
             "query": query.urlencode(),
+            "limit": disclosure.threshold(),
         },
     )

@@ -317,8 +317,8 @@ def _authority_table(referrals: list[dict]) -> Table:
         key="by_competent_authority",
         title=_("Referrals by competent authority"),
         description=_(
-            "The authority that made the decisions; not recorded until a decision is recorded "
-            "or when the person was not referred into the NRM."
+            "The authority recorded for the referral; not recorded when none is recorded yet or "
+            "the person was not referred into the NRM."
         ),
         columns=[
             Column("authority", _("Competent authority"), LABEL, display=AUTHORITY_LABELS),

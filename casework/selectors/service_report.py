@@ -15,12 +15,9 @@ Definitions (also on the page, in ``NOTES``):
 - "other or not known" gender counts other / non-binary and not known.
 """
 
-import statistics
 from collections import Counter
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -29,10 +26,10 @@ from django.utils.translation import gettext_lazy as _
 
 from carepath.audit.models import TimelineEvent
 from carepath.reporting.disclosure import TOTAL_ROW, Relation, Unpublished
+from carepath.reporting.durations import Band, duration_tables
 from carepath.reporting.filters import ReportFilter
 from carepath.reporting.tables import (
     LABEL,
-    NUMBER,
     SHARE,
     TOTAL,
     Chart,
@@ -55,11 +52,11 @@ NONE_ACHIEVED = "none_achieved"
 OUTCOMES = (*Outcome.values, NONE_ACHIEVED)  # the rows of the outcomes table
 # Support length bands: (key, label, first month of the band, first month after it).
 SUPPORT_BANDS = (
-    ("under_3", _("Under 3 months"), 0, 3),
-    ("3_to_6", _("3 to under 6 months"), 3, 6),
-    ("6_to_12", _("6 to under 12 months"), 6, 12),
-    ("12_to_24", _("12 to under 24 months"), 12, 24),
-    ("24_plus", _("24 months or more"), 24, None),
+    Band("under_3", _("Under 3 months"), 3),
+    Band("3_to_6", _("3 to under 6 months"), 6),
+    Band("6_to_12", _("6 to under 12 months"), 12),
+    Band("12_to_24", _("12 to under 24 months"), 24),
+    Band("24_plus", _("24 months or more"), None),
 )
 
 NOTES = [
@@ -290,21 +287,6 @@ def _declined_counts(cases, filters: ReportFilter) -> Counter:
     return Counter({row["decline_reason"]: row["n"] for row in counted})
 
 
-def _support_band(referred: date, closed: date) -> str:
-    # Whole calendar months from the referral date (measured back from the closing date, so
-    # no date past 9999 is ever worked out).
-    between = relativedelta(closed, referred)
-    months = between.years * 12 + between.months
-    for key, _label, _first, after in SUPPORT_BANDS:
-        if after is None or months < after:
-            return key
-    raise AssertionError("unreachable")
-
-
-def _rounded(value) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 def _outcomes_table(closed: list[tuple]) -> Table:
     achieved: Counter = Counter()
     for _reason, outcomes, _referred, _closed in closed:
@@ -344,50 +326,21 @@ def _outcomes_table(closed: list[tuple]) -> Table:
 
 
 def _support_length_tables(closed: list[tuple]) -> list[Table]:
-    bands = Counter(_support_band(referred, closed_on) for _r, _o, referred, closed_on in closed)
-    rows = [{"band": key, "cases": bands[key]} for key, *_rest in SUPPORT_BANDS]
-    days = [(closed_on - referred).days for _r, _o, referred, closed_on in closed]
-    summary = {
-        "measure": _("Cases closed"),
-        "cases": len(days),
-        "median_days": _rounded(statistics.median(days)) if days else None,
-        "mean_days": _rounded(statistics.fmean(days)) if days else None,
-    }
-    return [
-        Table(
-            key="support_length",
-            title=_("Length of support of the cases closed"),
-            description=_(
-                "From the referral date to the closing date, in whole calendar months counted "
-                "from the referral date."
-            ),
-            columns=[
-                Column(
-                    "band",
-                    _("Length of support"),
-                    LABEL,
-                    display={key: label for key, label, *_rest in SUPPORT_BANDS},
-                ),
-                Column("cases", _("Cases closed")),
-            ],
-            rows=rows,
-            total_row=totals_of(rows, ["cases"], band=_("Total")),
-            chart=Chart("band", ("cases",)),
+    return duration_tables(
+        [(referred, closed_on) for _r, _o, referred, closed_on in closed],
+        bands=SUPPORT_BANDS,
+        key="support_length",
+        count_key="cases",
+        count_label=_("Cases closed"),
+        band_label=_("Length of support"),
+        title=_("Length of support of the cases closed"),
+        description=_(
+            "From the referral date to the closing date, in whole calendar months counted from "
+            "the referral date."
         ),
-        Table(
-            key="support_length_summary",
-            title=_("Length of support in days"),
-            description=_("The median and the mean number of days from referral to closing."),
-            columns=[
-                Column("measure", _("Cases"), LABEL),
-                Column("cases", _("Cases closed")),
-                Column("median_days", _("Median (days)"), NUMBER, depends_on=("cases",)),
-                Column("mean_days", _("Mean (days)"), NUMBER, depends_on=("cases",)),
-            ],
-            rows=[summary],
-            chart=Chart("measure", ("median_days", "mean_days")),
-        ),
-    ]
+        summary_title=_("Length of support in days"),
+        summary_description=_("The median and the mean number of days from referral to closing."),
+    )
 
 
 def _relations() -> list[Relation]:

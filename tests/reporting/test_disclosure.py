@@ -376,3 +376,34 @@ def test_the_total_rows_share_goes_with_its_counts():
     published = control(_with_share(with_row_totals(rows, ("yes", "no")), total_row=True))
     assert published.total_row["yes"] == C  # 23 - 20 = 3
     assert published.total_row["share"] == C
+
+
+# --- Staff names -------------------------------------------------------------------------------
+
+
+def test_staff_names_leave_as_pseudonyms_numbered_in_no_telling_order():
+    names = ["Ann Archer", "Bob Baker", "Cy Cole", "Di Dunn"]
+    table = Table(
+        key="caseload",
+        title="Caseload",
+        columns=[
+            Column("worker", "Caseworker", LABEL, pseudonym="Caseworker", keep=("Not allocated",)),
+            Column("cases", "Cases"),
+        ],
+        rows=[*({"worker": name, "cases": 10 + n} for n, name in enumerate(names))]
+        + [{"worker": "Not allocated", "cases": 7}],
+    )
+    orders = set()
+    for _attempt in range(20):
+        rows = control(table).rows
+        assert [row["worker"] for row in rows] == [
+            "Caseworker 1",
+            "Caseworker 2",
+            "Caseworker 3",
+            "Caseworker 4",
+            "Not allocated",
+        ]
+        orders.add(tuple(row["cases"] for row in rows[:4]))
+    # The numbers are not given in the order of the names.
+    assert len(orders) > 1
+    assert table.rows[0]["worker"] == "Ann Archer"  # the report itself is unchanged

@@ -43,7 +43,12 @@ def _new_referrals(content: dict) -> dict:
     [
         (["--from", "2026-13-01", "--to", "2026-01-31"], "'2026-13-01' is not a date"),
         (["--from", "2026-01-01", "--to", "31/01/2026"], "'31/01/2026' is not a date"),
-        (["--from", "2026-02-01", "--to", "2026-01-31"], "--to must be on or after --from"),
+        (["--from", "2026-02-01", "--to", "2026-01-31"], "The end date must be on or after"),
+        (["--from", "1899-12-31", "--to", "2026-01-31"], "Choose dates from 1900-01-01"),
+        (["--from", "2026-01-01", "--to", "9999-12-31"], "Choose dates from 1900-01-01"),
+        (["--from", "2000-01-01", "--to", "2026-01-31"], "at most 10 years"),
+        ([*JANUARY, "--jurisdiction", "wales"], "--jurisdiction must be one of"),
+        ([*JANUARY, "--table", "total"], "--table is for CSV and XLSX"),
         ([*JANUARY, "--organisation", "nobody"], "No organisation has the short name 'nobody'"),
         ([*JANUARY, "--format", "csv", "--table", "nope"], "has no table 'nope'"),
         ([*JANUARY, "--format", "xlsx"], "An XLSX report needs --output FILE."),

@@ -125,6 +125,23 @@ def test_a_period_that_ends_before_it_starts_is_refused(client, manager_a):
         assert "The end date must be on or after the start date." in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("since", "until", "message"),
+    [
+        ("1899-12-31", "2026-01-31", "Choose dates from 1900-01-01"),
+        ("9999-12-01", "9999-12-31", "Choose dates from 1900-01-01"),
+        ("2001-01-01", "2026-01-31", "Choose a period of at most 10 years."),
+    ],
+)
+def test_periods_out_of_reach_are_refused(client, manager_a, since, until, message):
+    client.force_login(manager_a)
+    for key in REPORTS:
+        response = client.get(_detail(key), {"from": since, "to": until, "format": "csv"})
+        assert response.status_code == 400
+        assert "report" not in response.context
+        assert message in response.content.decode()
+
+
 @pytest.mark.parametrize("day", ["2026-02-30", "yesterday", "99999-01-01"])
 def test_a_date_that_is_no_date_is_refused(client, manager_a, day):
     client.force_login(manager_a)

@@ -4,10 +4,11 @@
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from carepath.people.models import Organisation
+from carepath.people.models import Jurisdiction, Organisation
 from carepath.reporting import rendering
-from carepath.reporting.filters import ReportFilter
+from carepath.reporting.filters import ReportFilter, period_problem
 from carepath.reporting.registry import REPORTS
 
 
@@ -41,8 +42,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         since, until = _day(options["since"]), _day(options["until"])
-        if since > until:
-            raise CommandError("--to must be on or after --from.")
+        problem = period_problem(since, until, today=timezone.localdate())
+        if problem:
+            raise CommandError(problem)
+        if options["jurisdiction"] and options["jurisdiction"] not in Jurisdiction.values:
+            raise CommandError(f"--jurisdiction must be one of {', '.join(Jurisdiction.values)}.")
+        if options["format"] == "xlsx" and not options["output"]:
+            raise CommandError("An XLSX report needs --output FILE.")
+        if options["format"] == rendering.JSON and options["table"]:
+            raise CommandError("--table is for CSV and XLSX: JSON holds every table.")
         organisations = Organisation.objects.all()
         slug = options["organisation"]
         if slug:
@@ -76,7 +84,5 @@ class Command(BaseCommand):
         if options["output"]:
             with open(options["output"], "wb") as output:
                 output.write(content)
-        elif export_format == "xlsx":
-            raise CommandError("An XLSX report needs --output FILE.")
         else:
             self.stdout.write(content.decode("utf-8-sig"), ending="")
