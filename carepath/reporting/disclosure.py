@@ -135,10 +135,17 @@ class _Problem:
         for number, (total, parts) in enumerate(self.lines):
             for c in (total, *parts):
                 self.lines_of.setdefault(c, []).append(number)
-        # The copies of one figure in two tables are totals of each other.
+        # The copies of one figure in several tables are totals of each other, and are hidden
+        # together (hiding one copy alone protects nothing).
         self.total_like = self.totals | {
             parts[0] for _total, parts in self.lines if len(parts) == 1
         }
+        self.copies: dict[Cell, set[Cell]] = {}
+        for total, parts in self.lines:
+            if len(parts) == 1:
+                group = self.copies.get(total, {total}) | self.copies.get(parts[0], {parts[0]})
+                for c in group:
+                    self.copies[c] = group
 
     @property
     def hidden(self) -> set[Cell]:
@@ -261,8 +268,21 @@ class _Problem:
             (lambda found: (found & self.protected) - unbounded, True),
         )
 
-    def _around(self, cell: Cell, steps):
-        """What to hide next for one pinned count: (cells, as "[c]" without a range?)."""
+    def _derivable(self, cell: Cell, hidden: set) -> bool:
+        """Whether a shown figure, once hidden with its copies, would still follow from a line
+        whose other figures are all shown (hiding it would protect nothing)."""
+        group = self.copies.get(cell, {cell})
+        for c in group:
+            for number in self.lines_of.get(c, ()):
+                total, parts = self.lines[number]
+                others = [o for o in (total, *parts) if o not in group]
+                if others and all(o in self.values and o not in hidden for o in others):
+                    return True
+        return False
+
+    def _around(self, cell: Cell, steps, hidden: set, *, useful_only: bool):
+        """What to hide next for one pinned count: (cells, as "[c]" without a range?).
+        ``useful_only`` passes over figures that would still follow from a shown line."""
         for pick, widen_range in steps:
             reach = {cell}
             seen_cells = {cell}
@@ -273,13 +293,14 @@ class _Problem:
                     break
                 seen_lines |= lines
                 near = {c for n in lines for c in (self.lines[n][0], *self.lines[n][1])}
-                found = pick(near)
+                found = {c for c in pick(near) if not (useful_only and self._derivable(c, hidden))}
                 if found:
                     if widen_range:
                         return found, True
                     # One at a time, the largest first: one grand total hidden keeps more to
-                    # read than several row totals.
-                    return {max(found, key=lambda c: (self.values[c], repr(c)))}, False
+                    # read than several row totals. Its copies in other tables go with it.
+                    chosen = max(found, key=lambda c: (self.values[c], repr(c)))
+                    return set(self.copies.get(chosen, {chosen})) - hidden, False
                 reach = near - seen_cells
                 seen_cells |= near
         return set(), False
@@ -346,16 +367,22 @@ class _Problem:
             if not candidates:
                 return
             widened = False
-            steps = self._steps(set(self.hidden), set(self.unbounded))
+            hidden = set(self.hidden)
+            steps = self._steps(hidden, set(self.unbounded))
             for cell in sorted(candidates, key=repr):
-                found, widen_range = self._around(cell, steps)
+                found, widen_range = self._around(cell, steps, hidden, useful_only=True)
+                if not found:
+                    found, widen_range = self._around(cell, steps, hidden, useful_only=False)
                 if widen_range:
                     self.unbounded |= found
                 else:
                     self.secondary |= found
                 widened = widened or bool(found)
             if not widened:
-                logger.warning("Disclosure control could not protect %d counts", len(candidates))
+                # Never publish a count that can be worked out: hide every count.
+                logger.warning("Disclosure control hid every count of a report")
+                self.secondary |= self.values.keys() - self.protected
+                self.unbounded |= self.protected
                 return
 
 

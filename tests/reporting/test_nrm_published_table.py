@@ -215,4 +215,5 @@ def test_the_same_table_leaves_the_organisation_disclosure_controlled(org_a, tea
     assert total["other"] in ("<5", "[c]")
     assert total["total"] == "[c]"
     albania = controlled["by_nationality"][0]
-    assert (albania["country"], albania["female"], albania["male"]) == ("AL", "<5", "<5")
+    assert albania["country"] == "AL"
+    assert albania["female"] in ("<5", "[c]") and albania["male"] in ("<5", "[c]")
