@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789")
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "test-only-field-encryption-key")
 
 from carepath.settings import *  # noqa: E402,F403
 
@@ -20,3 +21,5 @@ STORAGES = {
 # Unit tests run tasks in-process; the integration tests start a real worker on the broker.
 CELERY_TASK_ALWAYS_EAGER = True
 SMS_BACKEND = "memory"
+# Most tests sign in with force_login; the MFA tests switch this on (tests/security).
+MFA_REQUIRED = False

@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "TWILIO_AUTH_TOKEN": "example-token",
     "TWILIO_FROM_NUMBER": "+447700900000",
     "TWILIO_WEBHOOK_BASE_URL": "https://carepath.example.org",
+    "FIELD_ENCRYPTION_KEYS": "b7Yx2Qe9LmZp4Rt8Vw1Nc6Hd3Kf0Sg5J",
 }
 
 
@@ -22,7 +23,15 @@ def _check(extra_env: dict) -> subprocess.CompletedProcess:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "ALLOWED_HOSTS"}
+        if k
+        not in {
+            "DEBUG",
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "FIELD_ENCRYPTION_KEYS",
+        }
         and not k.startswith(("TWILIO_", "SMS_"))
     }
     env.update(extra_env, DJANGO_SETTINGS_MODULE="carepath.settings")

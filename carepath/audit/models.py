@@ -75,6 +75,7 @@ class AccessLogEntry(AppendOnlyModel):
         VIEW = "view", _("Viewed")
         SEARCH = "search", _("Found in a search")
         EXPORT = "export", _("Exported")
+        SUBJECT_ACCESS = "subject_access", _("Subject access export")
 
     organisation = models.ForeignKey(
         "people.Organisation", on_delete=models.PROTECT, related_name="+", null=True
@@ -86,6 +87,15 @@ class AccessLogEntry(AppendOnlyModel):
     # A reference that identifies the record to staff without personal data (e.g. a case number).
     object_label = models.CharField(_("record"), max_length=120)
     basis = models.CharField(_("why allowed"), max_length=200)
+    # The emergency ("break-glass") grant the read was made under, if any.
+    emergency_access = models.ForeignKey(
+        "casework.EmergencyAccess",
+        on_delete=models.PROTECT,
+        related_name="reads",
+        null=True,
+        blank=True,
+        verbose_name=_("emergency access"),
+    )
     path = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
@@ -98,3 +108,22 @@ class AccessLogEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.actor_id} {self.action} {self.object_label}"
+
+
+class RetentionRun(AppendOnlyModel):
+    """One run of the retention schedule: what it anonymised or removed, by reference only."""
+
+    started_at = models.DateTimeField(_("started"), auto_now_add=True, db_index=True)
+    # None for the nightly schedule; the person for a run started by hand.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    dry_run = models.BooleanField(_("trial run"), default=False)
+    # Per record type: {"case": {"anonymised": [...references], "held": [...]}, ...}.
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Retention run {self.started_at:%Y-%m-%d %H:%M}"

@@ -20,6 +20,9 @@ class Role(models.TextChoices):
     MARAC_CHAIR = "marac_chair", _("MARAC chair")
     MARAC_PARTNER = "marac_partner", _("MARAC partner")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # The data-protection lead (or Caldicott Guardian): access logs, subject access requests,
+    # retention and legal holds; no case content otherwise.
+    DATA_PROTECTION = "data_protection", _("Data protection lead")
 
 
 class Organisation(models.Model):
@@ -126,3 +129,24 @@ class CalendarFeed(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class UserSession(models.Model):
+    """A signed-in session of a member of staff, so they can see where they are signed in and
+    end a session they do not recognise. The session itself lives in the session store; this
+    row names it by key and is removed with it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(_("signed in"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last active"))
+    # The browser's description of itself and the network it came from (the last part of an
+    # IPv4 address is dropped), so a person can recognise their own devices.
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+    network = models.CharField(_("network"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Session of {self.user_id}"

@@ -1,3 +1,4 @@
+from casework.models.access import EmergencyAccess, SealedCaseMember
 from casework.models.appointments import (
     Appointment,
     AppointmentKind,
@@ -36,6 +37,8 @@ from casework.models.records import (
 from casework.models.reference import ReferralBatch, ReferringAgency
 
 __all__ = [
+    "EmergencyAccess",
+    "SealedCaseMember",
     "CicaClaim",
     "CicaState",
     "CivilKind",

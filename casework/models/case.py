@@ -219,6 +219,20 @@ class Case(VersionedModel):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     outcomes = models.JSONField(_("outcomes achieved"), default=list, blank=True)
 
+    # Protection and retention
+    sealed = models.BooleanField(
+        _("sealed"),
+        default=False,
+        help_text=_("Only the people named on the case may open it (no emergency access)."),
+    )
+    legal_hold = models.BooleanField(
+        _("legal hold"),
+        default=False,
+        help_text=_("Kept in full past its retention period (a claim, an inquiry, a request)."),
+    )
+    legal_hold_reason = models.CharField(_("why held"), max_length=200, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])

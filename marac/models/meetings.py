@@ -53,6 +53,12 @@ class MaracArea(models.Model):
         blank=True,
         help_text=_("A room or a video-call name. Never a refuge."),
     )
+    retention_years = models.PositiveSmallIntegerField(
+        _("keep referrals for (years after the last meeting)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave blank to use the organisation's default retention schedule."),
+    )
     history = HistoricalRecords()
 
     class Meta:

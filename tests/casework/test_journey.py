@@ -47,7 +47,10 @@ def test_seed_demo_gives_about_thirty_cases_across_states_ages_and_jurisdictions
 
 def test_caseworker_takes_a_referral_to_support_and_sees_the_recovery_period_end(demo, client):
     worker = User.objects.get(username="caseworker.clyde")
-    assert client.login(username="caseworker.clyde", password="carepath-demo-2026")
+    response = client.post(
+        reverse("login"), {"username": "caseworker.clyde", "password": "carepath-demo-2026"}
+    )
+    assert response.status_code == 302
     team = worker.teams.first()
 
     _post(
