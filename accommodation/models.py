@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from carepath import crypto
 from carepath.pathway import VersionedModel, condition
 
 _POSTCODE_AREA = re.compile(r"[A-Z]{1,2}")
@@ -42,8 +43,9 @@ class Property(models.Model):
         _("name"), max_length=120, help_text=_("A name staff use; never the address.")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=PropertyKind.choices)
-    address = models.TextField(_("address"))
-    postcode = models.CharField(_("postcode"), max_length=10)
+    address = crypto.EncryptedTextField(_("address"))
+    # Exclusion areas are matched in Python (postcode_district): never searched in the database.
+    postcode = crypto.EncryptedCharField(_("postcode"), max_length=10)
     local_authority = models.CharField(_("local authority"), max_length=120)
     region = models.CharField(_("region"), max_length=120)
     specialism = models.CharField(
@@ -236,7 +238,8 @@ class Placement(VersionedModel):
     planned_move_out_on = models.DateField(_("planned move-out"), null=True, blank=True)
     moved_out_on = models.DateField(_("moved out on"), null=True, blank=True)
     move_out_reason = models.CharField(_("why they moved out"), max_length=200, blank=True)
-    move_on_destination = models.CharField(_("moved on to"), max_length=200, blank=True)
+    # Can be the person's next address: encrypted like the refuge's.
+    move_on_destination = crypto.EncryptedCharField(_("moved on to"), max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:

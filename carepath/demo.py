@@ -1,12 +1,18 @@
 """Demo organisations, teams and staff. Idempotent: running it again changes nothing."""
 
+import base64
 from dataclasses import dataclass
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from carepath.people.models import Jurisdiction, Organisation, Role, RoleAssignment, Team, User
 
 DEMO_PASSWORD = "carepath-demo-2026"
+# Every demo account's authenticator app uses this secret (base32, as an app asks for it), so
+# anyone trying the demo can add it to an app or run `manage.py demo_mfa_code` (DEBUG only).
+# Public, like the password: demo data only.
+DEMO_TOTP_SECRET = "CAREPATHDEMOCAREPATHDEMOCAREPATH"
 
 
 @dataclass(frozen=True)
@@ -84,8 +90,24 @@ def seed_people() -> list[tuple[str, str, str]]:
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
             RoleAssignment.objects.get_or_create(user=user, role=role)
+            _demo_authenticator_set(user)
             team = teams[team_index] if team_index is not None else None
             if team and not user.teams.filter(pk=team.pk).exists():
                 user.teams.add(team)
             logins.append((organisation.name, Role(role).label, username))
     return logins
+
+
+def demo_totp_key() -> bytes:
+    return base64.b32decode(DEMO_TOTP_SECRET)
+
+
+def _demo_authenticator_set(user: User) -> None:
+    key = demo_totp_key().hex()
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        TOTPDevice.objects.filter(user=user).delete()
+        TOTPDevice.objects.create(user=user, name="Demo authenticator", key=key, confirmed=True)
+    elif device.key != key:
+        device.key = key
+        device.save(update_fields=["key"])

@@ -35,6 +35,25 @@ def _is_text(value) -> bool:
     return isinstance(value, str | Promise)
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, bool | int | float | Decimal)
+
+
+def looks_like_formula(value) -> bool:
+    """Text a spreadsheet would run as a formula: "=HYPERLINK(...)", "+1", "-2+3", "@SUM(...)",
+    or a leading tab or carriage return. Numbers are not text: -5 is the number -5."""
+    return _is_text(value) and str(value).startswith(FORMULA_PREFIXES)
+
+
+def formula_safe(value):
+    """``value`` with a single quote in front if it looks like a formula; anything else
+    unchanged. Every CSV cell passes here; an XLSX cell gets the same quote as Excel stores a
+    typed one (text, with its quote-prefix flag)."""
+    if looks_like_formula(value):
+        return "'" + str(value)
+    return str(value) if _is_text(value) else value
+
+
 def csv_cell(value) -> str:
     """One value as CSV text. A text cell a spreadsheet would take for a formula is quoted."""
     if value is None:
@@ -43,10 +62,9 @@ def csv_cell(value) -> str:
         return timezone.localtime(value).isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if _is_text(value):
-        text = str(value)
-        return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-    return str(value)
+    if _is_number(value):
+        return str(value)
+    return formula_safe(str(value))
 
 
 def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
@@ -66,7 +84,7 @@ def csv_response(*, headings: Row, rows: Iterable[Row], filename: str) -> HttpRe
 
 
 def _xlsx_value(value):
-    if value is None or isinstance(value, bool | int | float | Decimal):
+    if value is None or _is_number(value):
         return value
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         # Excel has no time zones: show the local time.
@@ -91,8 +109,11 @@ def _fill_sheet(sheet, headings: Row, rows: Iterable[Row]) -> None:
     for row in sheet.iter_rows():
         for cell in row:
             if isinstance(cell.value, str):
-                # Text is text: openpyxl would store "=..." as a formula.
+                # Text is text: openpyxl would store "=..." as a formula. Excel keeps a typed
+                # "'=..." as this text with the quote prefix: it shows, and edits, as text.
                 cell.data_type = "s"
+                if looks_like_formula(cell.value):
+                    cell.quotePrefix = True
             elif isinstance(cell.value, Decimal) and cell.value.as_tuple().exponent < 0:
                 # Keep the places the report rounded to: 25.0 shows as 25.0, not 25.
                 cell.number_format = "0." + "0" * -cell.value.as_tuple().exponent

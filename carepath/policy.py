@@ -7,6 +7,10 @@ Deny by default. Each permission is a *rule* with two halves that must agree:
 - ``scope(user, queryset)`` narrows a queryset to the objects the check would allow, so lists,
   searches, exports and counts apply the same rule as a detail page.
 
+A rule may also name a ``reach``: the records one person may open one at a time by their own
+page (``get_or_404``) beyond what their lists show. Emergency access uses it: a grant opens
+one case by its page, and never adds it to caseloads, searches or dashboards.
+
 A permission with no rule allows nothing. Selectors call ``visible`` and ``get_or_404``; services
 call ``require``. A record a person must not see is answered with a 404, never with a hint
 that it exists.
@@ -32,21 +36,36 @@ class PolicyDenied(PermissionDenied):
     """The person may see the record but may not do this to it."""
 
 
+class EmergencyBasis(str):
+    """The basis of a read under an emergency ("break-glass") grant: it carries the grant, so
+    the access log files the read under it."""
+
+    emergency_access_id: int
+
+    def __new__(cls, text: str, *, emergency_access_id: int) -> EmergencyBasis:
+        basis = super().__new__(cls, text)
+        basis.emergency_access_id = emergency_access_id
+        return basis
+
+
 @dataclass(frozen=True)
 class Rule:
     permission: str
     check: Check
     scope: Scope | None
+    reach: Scope | None = None
 
 
 _rules: dict[str, Rule] = {}
 
 
-def rule(permission: str, *, scope: Scope | None = None) -> Callable[[Check], Check]:
+def rule(
+    permission: str, *, scope: Scope | None = None, reach: Scope | None = None
+) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
         if permission in _rules:
             raise ValueError(f"A rule for {permission!r} is already registered.")
-        _rules[permission] = Rule(permission, check, scope)
+        _rules[permission] = Rule(permission, check, scope, reach)
         return check
 
     return register
@@ -89,7 +108,12 @@ def visible(user, permission: str, queryset: QuerySet) -> QuerySet:
 
 def get_or_404(user, permission: str, queryset: QuerySet, **lookup) -> tuple[Model, str]:
     """The object and the basis of access; a 404 for anything the person must not see."""
-    obj = visible(user, permission, queryset).filter(**lookup).first()
+    found = _rules.get(permission)
+    if found is not None and found.reach is not None and _is_staff_member(user):
+        candidates = found.reach(user, queryset)
+    else:
+        candidates = visible(user, permission, queryset)
+    obj = candidates.filter(**lookup).first()
     why = basis(user, permission, obj) if obj is not None else None
     if why is None:
         raise Http404
@@ -122,6 +146,8 @@ rule("people.team.manage", scope=_administrator_scope)(_same_organisation_admini
 
 
 # --- Audit ----------------------------------------------------------------------------------
+# The access log and the review of emergency access belong to the service managers and the data
+# protection lead of the organisation.
 
 
 def _service_manager_scope(user, queryset: QuerySet) -> QuerySet:
@@ -130,23 +156,87 @@ def _service_manager_scope(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(organisation_id=user.organisation_id)
 
 
-@rule("audit.access_log.view", scope=_service_manager_scope)
-def _access_log_view(user, obj) -> str | None:
-    if user.has_role(Role.SERVICE_MANAGER) and (
-        obj is None or obj.organisation_id == user.organisation_id
-    ):
+def _audit_role(user) -> str | None:
+    if user.has_role(Role.SERVICE_MANAGER):
         return "service manager"
+    if user.has_role(Role.DATA_PROTECTION):
+        return "data protection lead"
+    return None
+
+
+def _audit_scope(user, queryset: QuerySet) -> QuerySet:
+    if _audit_role(user) is None:
+        return queryset.none()
+    return queryset.filter(organisation_id=user.organisation_id)
+
+
+def _audit_view(user, obj) -> str | None:
+    if obj is not None and obj.organisation_id != user.organisation_id:
+        return None
+    return _audit_role(user)
+
+
+rule("audit.access_log.view", scope=_audit_scope)(_audit_view)
+# Seeing the emergency accesses of the organisation and recording their review (nobody reviews
+# their own: the service refuses it).
+rule("emergency_access.review", scope=_audit_scope)(_audit_view)
+
+# Staff who may ask for emergency access to a case outside their usual access. A MARAC partner
+# works for another agency and never opens the case file; the data protection lead has no case
+# work to do.
+EMERGENCY_ACCESS_ROLES = (
+    Role.CASEWORKER,
+    Role.SERVICE_MANAGER,
+    Role.ACCOMMODATION_MANAGER,
+    Role.MARAC_CHAIR,
+    Role.ADMINISTRATOR,
+)
+
+
+@rule("emergency_access.request")
+def _emergency_access_request(user, case) -> str | None:
+    """``case`` is the case asked for, or None for the request page itself. A sealed case is
+    never opened this way."""
+    if not any(user.has_role(role) for role in EMERGENCY_ACCESS_ROLES):
+        return None
+    if case is not None and (case.organisation_id != user.organisation_id or case.sealed):
+        return None
+    return "member of staff"
+
+
+def _own_grants_scope(user, queryset: QuerySet) -> QuerySet:
+    return queryset.filter(user_id=user.pk, organisation_id=user.organisation_id)
+
+
+@rule("emergency_access.own", scope=_own_grants_scope)
+def _emergency_access_own(user, grant) -> str | None:
+    """A person's own emergency accesses: to see them and end one early."""
+    if grant is not None and grant.user_id == user.pk:
+        return "own emergency access"
     return None
 
 
 # --- Cases ----------------------------------------------------------------------------------
 # A caseworker sees the cases allocated to them and their teams' cases; a service manager sees
 # every case of their organisation. Nobody else sees case content.
+#
+# A sealed case (a survivor known to staff, a high-profile case) is open only to the people
+# named on it who hold a caseworker or service manager role: not to the rest of its team, not
+# to an unnamed service manager, and never through emergency access. It leaves their lists,
+# searches and dashboards too; reports still count it.
+#
+# Emergency ("break-glass") access: a member of staff with an active grant may *read* one case
+# of their organisation, by its page, until the grant expires or they end it. Every read is
+# logged against the grant (an EmergencyBasis). It never allows a change.
 
 
-def _case_basis(user, case) -> str | None:
-    if case is None or case.organisation_id != user.organisation_id:
-        return None
+def _named_on_sealed_case(user, case) -> bool:
+    from casework.models import SealedCaseMember
+
+    return SealedCaseMember.objects.filter(case_id=case.pk, user_id=user.pk).exists()
+
+
+def _case_role_basis(user, case) -> str | None:
     if user.has_role(Role.SERVICE_MANAGER):
         return "service manager"
     if user.has_role(Role.CASEWORKER):
@@ -157,19 +247,103 @@ def _case_basis(user, case) -> str | None:
     return None
 
 
-def _case_scope(user, queryset: QuerySet) -> QuerySet:
-    from django.db.models import Q
+def _case_basis(user, case) -> str | None:
+    if case is None or case.organisation_id != user.organisation_id:
+        return None
+    if case.sealed:
+        if not (user.has_role(Role.SERVICE_MANAGER) or user.has_role(Role.CASEWORKER)):
+            return None
+        if not _named_on_sealed_case(user, case):
+            return None
+        return f"{_case_role_basis(user, case) or 'caseworker'}: named on sealed case"
+    return _case_role_basis(user, case)
+
+
+def _case_q(user):
+    """Which cases of the person's organisation they may open, or None for none."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from casework.models import SealedCaseMember
 
     if user.has_role(Role.SERVICE_MANAGER):
-        return queryset.filter(organisation_id=user.organisation_id)
-    if user.has_role(Role.CASEWORKER):
-        return queryset.filter(organisation_id=user.organisation_id).filter(
-            Q(caseworker_id=user.pk) | Q(team_id__in=user.team_ids)
-        )
-    return queryset.none()
+        usual = Q()
+    elif user.has_role(Role.CASEWORKER):
+        usual = Q(caseworker_id=user.pk) | Q(team_id__in=user.team_ids)
+    else:
+        return None
+    named = SealedCaseMember.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+    return (Q(sealed=False) & usual) | (Q(sealed=True) & Q(Exists(named)))
 
 
-rule("case.view", scope=_case_scope)(_case_basis)
+def _case_scope(user, queryset: QuerySet) -> QuerySet:
+    condition = _case_q(user)
+    if condition is None:
+        return queryset.none()
+    return queryset.filter(organisation_id=user.organisation_id).filter(condition)
+
+
+def _active_grants(user) -> dict[int, tuple[int, Any]]:
+    """The person's unexpired, unended emergency accesses: case id -> (grant id, expiry).
+    Loaded once per person object (one request); expiry is checked at each use."""
+    grants = getattr(user, "_emergency_grants", None)
+    if grants is None:
+        from django.utils import timezone
+
+        from casework.models import EmergencyAccess
+
+        grants = {
+            case_id: (pk, expires_at)
+            for case_id, pk, expires_at in EmergencyAccess.objects.filter(
+                user_id=user.pk,
+                organisation_id=user.organisation_id,
+                ended_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
+            .order_by("expires_at", "pk")
+            .values_list("case_id", "pk", "expires_at")
+        }
+        user._emergency_grants = grants
+    return grants
+
+
+def forget_emergency_grants(user) -> None:
+    """After a grant of this person starts or ends."""
+    if getattr(user, "_emergency_grants", None) is not None:
+        del user._emergency_grants
+
+
+def _granted_case_ids(user) -> list[int]:
+    from django.utils import timezone
+
+    now = timezone.now()
+    return [case_id for case_id, (_pk, expires) in _active_grants(user).items() if expires > now]
+
+
+def _emergency_basis(user, case) -> EmergencyBasis | None:
+    if case is None or case.sealed or case.organisation_id != user.organisation_id:
+        return None
+    from django.utils import timezone
+
+    grant = _active_grants(user).get(case.pk)
+    if grant is None or grant[1] <= timezone.now():
+        return None
+    return EmergencyBasis("emergency access", emergency_access_id=grant[0])
+
+
+def _case_read_basis(user, case) -> str | None:
+    return _case_basis(user, case) or _emergency_basis(user, case)
+
+
+def _case_reach(user, queryset: QuerySet) -> QuerySet:
+    from django.db.models import Q
+
+    granted = Q(pk__in=_granted_case_ids(user), sealed=False)
+    usual = _case_q(user)
+    condition = granted if usual is None else usual | granted
+    return queryset.filter(organisation_id=user.organisation_id).filter(condition)
+
+
+rule("case.view", scope=_case_scope, reach=_case_reach)(_case_read_basis)
 rule("case.edit")(_case_basis)
 rule("case.transition")(_case_basis)
 
@@ -177,10 +351,18 @@ rule("case.transition")(_case_basis)
 @rule("case.allocate")
 def _case_allocate(user, case) -> str | None:
     if user.has_role(Role.SERVICE_MANAGER) and (
-        case is None or case.organisation_id == user.organisation_id
+        case is None or _case_basis(user, case) is not None
     ):
         return "service manager"
     return None
+
+
+@rule("case.seal")
+def _case_seal(user, case) -> str | None:
+    """Sealing a case, naming who may open it, unsealing: a service manager who may open it."""
+    if case is None or not user.has_role(Role.SERVICE_MANAGER):
+        return None
+    return "service manager" if _case_basis(user, case) is not None else None
 
 
 @rule("case.create")
@@ -312,14 +494,20 @@ def _property_address(user, prop) -> str | None:
     staff = _accommodation_staff(user, prop.organisation_id)
     if staff:
         return staff
+    from django.db.models import Q
+
     from accommodation.models import Placement
 
-    resident_caseworker = Placement.objects.filter(
-        bed_space__unit__property=prop,
-        state__in=["accepted", "moved_in"],
-        case__caseworker=user,
-        case__organisation_id=user.organisation_id,
-    ).exists()
+    resident_caseworker = (
+        Placement.objects.filter(
+            bed_space__unit__property=prop,
+            state__in=["accepted", "moved_in"],
+            case__caseworker=user,
+            case__organisation_id=user.organisation_id,
+        )
+        .filter(Q(case__sealed=False) | Q(case__seal_members__user=user))
+        .exists()
+    )
     if user.has_role(Role.CASEWORKER) and resident_caseworker:
         return "caseworker of a resident"
     return None
@@ -602,3 +790,84 @@ def _marac_data_return_view(user, area) -> str | None:
     if user.has_role(Role.SERVICE_MANAGER):
         return "service manager"
     return None
+
+
+# --- Subject access ---------------------------------------------------------------------------
+# A person's request for everything held about them (UK GDPR Article 15) is exported by the data
+# protection lead of the case's organisation, any case of it, sealed ones included; or by a
+# service manager, for a case they may open. This rule opens no case page: the data protection
+# lead still has no "case.view".
+
+
+def _subject_access_scope(user, queryset: QuerySet) -> QuerySet:
+    if user.has_role(Role.DATA_PROTECTION):
+        return queryset.filter(organisation_id=user.organisation_id)
+    if user.has_role(Role.SERVICE_MANAGER):
+        return visible(user, "case.view", queryset)
+    return queryset.none()
+
+
+@rule("case.subject_access", scope=_subject_access_scope)
+def _case_subject_access(user, case) -> str | None:
+    if case is None or case.organisation_id != user.organisation_id:
+        return None
+    if user.has_role(Role.DATA_PROTECTION):
+        return "data protection lead: subject access request"
+    if user.has_role(Role.SERVICE_MANAGER) and _case_basis(user, case):
+        return "service manager: subject access request"
+    return None
+
+
+# --- Retention and legal hold -----------------------------------------------------------------
+# A legal hold keeps a case in full past its retention period. The data protection lead places
+# and releases it on any case of their organisation, found by its reference on the legal holds
+# page, which shows the reference, state and dates only: this opens no case page. A service
+# manager does so for a case they may open. Both see the retention runs, limited to their own
+# organisation's references; only the data protection lead previews a run.
+
+
+def _legal_hold_scope(user, queryset: QuerySet) -> QuerySet:
+    if user.has_role(Role.DATA_PROTECTION):
+        return queryset.filter(organisation_id=user.organisation_id)
+    if user.has_role(Role.SERVICE_MANAGER):
+        return visible(user, "case.view", queryset)
+    return queryset.none()
+
+
+@rule("case.legal_hold", scope=_legal_hold_scope)
+def _case_legal_hold(user, case) -> str | None:
+    """``case`` is the case, or None for the legal holds page itself."""
+    if case is not None and case.organisation_id != user.organisation_id:
+        return None
+    if user.has_role(Role.DATA_PROTECTION):
+        return "data protection lead: legal hold"
+    if user.has_role(Role.SERVICE_MANAGER) and (case is None or _case_basis(user, case)):
+        return "service manager: legal hold"
+    return None
+
+
+def _retention_run_scope(user, queryset: QuerySet) -> QuerySet:
+    from django.db.models import Q
+
+    if not (user.has_role(Role.DATA_PROTECTION) or user.has_role(Role.SERVICE_MANAGER)):
+        return queryset.none()
+    # A run covers every organisation, or the one a data protection lead previewed it for;
+    # what each organisation sees of a run's detail is its own part (carepath.retention).
+    return queryset.filter(Q(detail__scope=None) | Q(detail__scope=user.organisation_id))
+
+
+@rule("retention.view", scope=_retention_run_scope)
+def _retention_view(user, run) -> str | None:
+    """``run`` is a retention run, or None for the list of runs."""
+    if run is not None and run.detail.get("scope") not in (None, user.organisation_id):
+        return None
+    if user.has_role(Role.DATA_PROTECTION):
+        return "data protection lead"
+    if user.has_role(Role.SERVICE_MANAGER):
+        return "service manager"
+    return None
+
+
+@rule("retention.preview")
+def _retention_preview(user, obj) -> str | None:
+    return "data protection lead" if user.has_role(Role.DATA_PROTECTION) else None

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "carepath.people.middleware.MfaRequiredMiddleware",
+    "carepath.people.middleware.UserSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -225,12 +227,20 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=3
 # An account is locked after the limit of failures on it, and so is an address that fails
 # that often across accounts (guessing one password against many names).
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A wrong code after the password counts as a failed sign-in too, so the count is cleared
+# when the whole sign-in succeeds (carepath/people/lockout.py), not after the password alone.
+AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
+# Wrong codes are not kept in the failed-attempt records.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# An accessible page (status 429) instead of a bare message.
+AXES_LOCKOUT_CALLABLE = "carepath.people.lockout.lockout_response"
 
 # Field encryption (django-fernet-encrypted-fields): safe addresses, safe-contact details
-# and phone numbers are encrypted with keys derived from these salts and SECRET_KEY. The
-# first key encrypts; every key decrypts (docs/SECURITY.md "Key rotation").
+# and phone numbers are encrypted with keys derived from these salts and SECRET_KEY (and
+# SECRET_KEY_FALLBACKS). The first key encrypts; every key decrypts (docs/SECURITY.md,
+# "Field encryption and key rotation"; carepath/crypto.py).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 SALT_KEY = env.list(
     "FIELD_ENCRYPTION_KEYS",
     default=["development-only-field-encryption-key"] if DEBUG else [],
@@ -275,6 +285,12 @@ RETURN_FOLLOW_UP_MONTHS = (1, 3, 6)
 REPORT_DISCLOSURE_THRESHOLD = env.int("REPORT_DISCLOSURE_THRESHOLD", default=5)
 # The largest case spreadsheet the import page accepts, in bytes.
 CASE_IMPORT_MAX_BYTES = env.int("CASE_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# Uploads: a request body other than files is refused over this size (a 400); files over
+# FILE_UPLOAD_MAX_MEMORY_SIZE wait in a temporary file, deleted after the request, and each
+# upload form checks its own limit (like CASE_IMPORT_MAX_BYTES) and the file's type.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 CELERY_BEAT_SCHEDULE = {
     "accommodation-offers-expire": {
@@ -297,9 +313,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marac.tasks.marac_action_reminders_plan",
         "schedule": crontab(hour=7, minute=5),
     },
-    "audit-access-log-retention": {
-        "task": "carepath.audit.tasks.access_log_prune",
+    "people-sessions-prune": {
+        "task": "carepath.people.tasks.user_sessions_prune",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "retention-nightly": {
+        "task": "carepath.retention.tasks.retention_run",
+        "schedule": crontab(hour=2, minute=45),
     },
 }
 
@@ -326,18 +346,64 @@ PLACEMENT_OFFER_HOURS = env.int("PLACEMENT_OFFER_HOURS", default=48)
 # Reading records is logged; entries older than this are pruned nightly.
 ACCESS_LOG_RETENTION = timedelta(days=env.int("ACCESS_LOG_RETENTION_DAYS", default=730))
 
+# --- Retention schedule (docs/RETENTION.md gives the source of each figure). Each night the
+# retention run anonymises what is past it, prunes the access log above, and records a run.
+RETENTION = {
+    # A closed case file: 6 years after closure (Limitation Act 1980 ss.2 and 5).
+    "closed_case_years": env.int("RETENTION_CLOSED_CASE_YEARS", default=6),
+    # A child's case file (under 18 at referral) is also kept until this birthday.
+    "child_until_age": env.int("RETENTION_CHILD_UNTIL_AGE", default=25),
+    # A referral not taken on: 2 years after the decision.
+    "declined_referral_years": env.int("RETENTION_DECLINED_REFERRAL_YEARS", default=2),
+    # A MARAC referral: years after the last meeting that heard it, unless its area sets its own.
+    "marac_referral_years": env.int("RETENTION_MARAC_REFERRAL_YEARS", default=6),
+    # A reminder in the outbox: its number link, context and provider id, 2 years after sending.
+    "sms_reminder_years": env.int("RETENTION_SMS_REMINDER_YEARS", default=2),
+}
+# The retention package is not an app: its task module is loaded by name.
+CELERY_IMPORTS = ["carepath.retention.tasks"]
+
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # "survivor" or "victim": how the interface speaks of the people a service supports.
 CAREPATH_TERMINOLOGY = env.str("CAREPATH_TERMINOLOGY", default="survivor")
 
+# Logs never hold personal data: every handler masks phone numbers, e-mail addresses,
+# postcodes and query values (carepath/logging.py), and code logs ids, not names or notes.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "personal_data": {"()": "carepath.logging.PersonalDataFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        },
+        # Error reports to ADMINS (none unless set), scrubbed by DEFAULT_EXCEPTION_REPORTER.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # The Twilio SDK logs every request's parameters (numbers, message text) at INFO.
-    "loggers": {"twilio": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own handlers are replaced: its records reach the filtered root handler.
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        # SQL with its parameters (names, notes) is logged at DEBUG: never.
+        "django.db.backends": {"level": "INFO"},
+        # The Twilio SDK logs every request's parameters (numbers, message text) at INFO.
+        "twilio": {"level": "WARNING"},
+    },
 }
+# Error reports show no POST data, cookies, query values (but the page number), file names or
+# local variables (carepath/logging.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "carepath.logging.ScrubbedExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "carepath.logging.ScrubbedExceptionReporter"

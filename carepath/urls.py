@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from carepath import views
+from carepath.people import account_views
 from carepath.people.forms import PasswordResetForm
 
 # Django's admin is for platform operators (superusers) only; staff work in the app itself.
@@ -24,7 +25,7 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        account_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -34,7 +35,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        account_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -42,6 +43,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("data-protection/", views.data_protection, name="data_protection"),
     path("people/", include("carepath.people.urls")),
     path("audit/", include("carepath.audit.urls")),
     path("sms/", include("carepath.sms.urls")),
@@ -52,5 +54,7 @@ urlpatterns = [
     path("marac/", include("marac.urls")),
     path("returns/", include("returns.urls")),
     path("reports/", include("carepath.reporting.urls")),
+    path("data-protection/subject-access/", include("carepath.subject_access.urls")),
+    path("data-protection/retention/", include("carepath.retention.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,3 +1,5 @@
+import re
+
 import phonenumbers
 from django import forms
 from django.utils import timezone
@@ -589,6 +591,12 @@ class SafeContactForm(ModelForm):
 
     def clean_number(self):
         value = self.cleaned_data["number"]
+        # The phone library reads letters as keypad digits ("0770O" as 07706): a typo would be
+        # a stranger's number, so only digits, spaces, brackets, dashes and a leading + pass.
+        if not re.fullmatch(r"\+?[\d\s().-]+", value):
+            raise forms.ValidationError(
+                _("Use only digits, spaces and a leading +, like 07700 900123.")
+            )
         try:
             parsed = phonenumbers.parse(value, "GB")
         except phonenumbers.NumberParseException:

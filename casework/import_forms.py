@@ -2,18 +2,15 @@ from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from carepath import uploads
 from carepath.forms import Form
 from carepath.people.models import Jurisdiction
 from casework.models.choices import ClosureReason, ExploitationType, Gender
 from casework.models.nrm import CompetentAuthority
 from casework.services.imports import MAX_GENERATED_NUMBER, NO, YES
-
-# Workbooks saved as .xlsx (a zip) or as old .xls: a clearer message than "not UTF-8".
-_WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
 def _codes(choices) -> str:
@@ -93,6 +90,7 @@ class ImportForm(Form):
     )
     file = forms.FileField(
         label=_("CSV file"),
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
         help_text=_(
             "Saved from your spreadsheet as “CSV UTF-8”, with the column names in the first row."
         ),
@@ -106,33 +104,6 @@ class ImportForm(Form):
     def clean_file(self) -> str:
         """The file's text, once it is known to be CSV-like UTF-8 of an acceptable size."""
         upload = self.cleaned_data["file"]
-        limit = settings.CASE_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)s: split it into smaller files.")
-                % {"limit": filesizeformat(limit)}
-            )
-        data = upload.read()
-        if data.startswith(_WORKBOOK_SIGNATURES):
-            raise forms.ValidationError(
-                _(
-                    "This is a spreadsheet workbook, not a CSV file: save it from your "
-                    "spreadsheet as “CSV UTF-8” and choose that file."
-                )
-            )
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise forms.ValidationError(
-                _("The file is not UTF-8 text: save it as “CSV UTF-8” and choose it again.")
-            ) from None
-        first_line = text.lstrip("\r\n").partition("\n")[0]
-        if "\x00" in text or "," not in first_line:
-            raise forms.ValidationError(
-                _(
-                    "This does not look like a CSV file: its first line should be the column "
-                    "names, separated by commas."
-                )
-            )
+        text = uploads.read_csv(upload, limit=settings.CASE_IMPORT_MAX_BYTES)
         self.source_name = PurePath(upload.name or "upload.csv").name[:100]
         return text

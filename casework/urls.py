@@ -1,6 +1,7 @@
 from django.urls import path
 
 from casework.views import (
+    access,
     appointments,
     cases,
     contact,
@@ -20,6 +21,11 @@ urlpatterns = [
     path("batch/new/", cases.batch_new, name="batch_new"),
     path("search/", cases.search, name="search"),
     path("import/", imports.import_cases, name="import_cases"),
+    # Emergency ("break-glass") access and its review.
+    path("emergency/", access.emergency_access, name="emergency_access"),
+    path("emergency/<int:grant_pk>/end/", access.emergency_access_end, name="emergency_end"),
+    path("emergency/reviews/", access.emergency_reviews, name="emergency_reviews"),
+    path("emergency/reviews/<int:grant_pk>/", access.emergency_review, name="emergency_review"),
     path("<int:pk>/", cases.case_detail, name="case"),
     path("<int:pk>/edit/", cases.case_edit, name="case_edit"),
     path("<int:pk>/history/", cases.case_history, name="case_history"),
@@ -27,6 +33,8 @@ urlpatterns = [
     path("<int:pk>/reopen/", cases.case_reopen, name="case_reopen"),
     path("<int:pk>/missing/notified/", cases.case_missing_notified, name="missing_notified"),
     path("<int:pk>/do/<slug:name>/", cases.case_transition, name="case_transition"),
+    # Sealing (only the people named may open the case), naming people, unsealing.
+    path("<int:pk>/seal/", access.case_seal, name="case_seal"),
     path("<int:pk>/nrm/duty-to-notify/", nrm.duty_to_notify_report, name="duty_to_notify"),
     path("<int:pk>/nrm/<slug:name>/", nrm.nrm_action, name="nrm_action"),
     path("<int:pk>/needs/", records.immediate_needs, name="immediate_needs"),

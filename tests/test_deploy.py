@@ -1,7 +1,12 @@
+import copy
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from carepath import deploy_checks
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 
@@ -77,3 +82,51 @@ def test_a_development_sms_backend_in_production_is_a_deploy_warning():
     result = _check({**PRODUCTION_ENV, "SMS_BACKEND": "console"})
     assert result.returncode != 0
     assert "carepath.W001" in result.stdout + result.stderr
+
+
+def test_production_without_mfa_is_a_deploy_warning():
+    result = _check({**PRODUCTION_ENV, "MFA_REQUIRED": "false"})
+    assert result.returncode != 0
+    assert "carepath.W010" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        "short-key",
+        # A strong new key first, a weak old one still kept for decrypting.
+        "b7Yx2Qe9LmZp4Rt8Vw1Nc6Hd3Kf0Sg5J,development-only-field-encryption-key",
+        "b7Yx2Qe9LmZp4Rt8Vw1Nc6Hd3Kf0Sg5J,0123456789abcdef0123456789abcde",
+    ],
+    ids=["short", "development-key", "an-old-key-one-short"],
+)
+def test_weak_field_encryption_keys_are_a_deploy_warning(keys):
+    result = _check({**PRODUCTION_ENV, "FIELD_ENCRYPTION_KEYS": keys})
+    assert result.returncode != 0
+    assert "carepath.W011" in result.stdout + result.stderr
+    assert keys.split(",")[-1] not in result.stdout + result.stderr
+
+
+def test_the_security_checks_pass_with_strong_settings(settings):
+    settings.MFA_REQUIRED = True
+    settings.SALT_KEY = ["b7Yx2Qe9LmZp4Rt8Vw1Nc6Hd3Kf0Sg5J", "Zq3" * 11]
+    assert deploy_checks.mfa_required(None) == []
+    assert deploy_checks.field_encryption_keys_strong(None) == []
+    assert deploy_checks.content_security_policy_strict(None) == []
+
+
+def test_a_loose_content_security_policy_is_a_deploy_warning(settings):
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["style-src"] = ["'self'", "'unsafe-inline'"]
+    settings.CONTENT_SECURITY_POLICY = policy
+    [warning] = deploy_checks.content_security_policy_strict(None)
+    assert warning.id == "carepath.W012" and "style-src" in warning.msg
+
+
+def test_the_security_checks_run_only_with_deploy():
+    from django.core.checks import registry
+
+    deploy_only = {check.__name__ for check in registry.registry.deployment_checks}
+    everyday = {check.__name__ for check in registry.registry.registered_checks}
+    names = {"mfa_required", "field_encryption_keys_strong", "content_security_policy_strict"}
+    assert names <= deploy_only and not names & everyday

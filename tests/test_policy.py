@@ -60,3 +60,66 @@ def test_organisation_a_gets_404_for_organisation_b_objects(
     assert response.status_code == 404
     other_team.refresh_from_db()
     assert other_team.name == "B team"
+
+
+# --- Sealed cases and emergency access ------------------------------------------------------
+
+
+@pytest.fixture
+def sealed_world(team_a, manager_a, caseworker_a, caseworker_b, make_user, org_a):
+    from casework.services.access import case_seal
+    from tests.factories import CaseFactory
+
+    open_case = CaseFactory(team=team_a, by=manager_a)
+    sealed = CaseFactory(team=team_a, by=manager_a)
+    case_seal(case=sealed, by=manager_a, members=[caseworker_b], reason="Known to staff")
+    unnamed_manager = make_user(org_a, Role.SERVICE_MANAGER)
+    return open_case, sealed, unnamed_manager
+
+
+def test_scope_and_check_agree_on_sealed_cases(sealed_world, manager_a, caseworker_a, caseworker_b):
+    from casework.models import Case
+
+    open_case, sealed, unnamed_manager = sealed_world
+    for user in (manager_a, caseworker_a, caseworker_b, unnamed_manager):
+        visible = set(policy.visible(user, "case.view", Case.objects.all()))
+        allowed = {c for c in (open_case, sealed) if policy.can(user, "case.view", c)}
+        assert visible == allowed
+    assert sealed in policy.visible(caseworker_b, "case.view", Case.objects.all())
+    assert sealed not in policy.visible(caseworker_a, "case.view", Case.objects.all())
+    assert sealed not in policy.visible(unnamed_manager, "case.view", Case.objects.all())
+
+
+def test_an_emergency_grant_reaches_one_page_but_no_list(sealed_world, admin_a):
+    from casework.models import Case
+    from casework.services.access import emergency_access_start
+
+    open_case, _sealed, _manager = sealed_world
+    grant = emergency_access_start(
+        user=admin_a, reference=open_case.reference, reason="A crisis call came in overnight."
+    )
+    assert not policy.visible(admin_a, "case.view", Case.objects.all()).exists()
+    obj, why = policy.get_or_404(admin_a, "case.view", Case.objects.all(), pk=open_case.pk)
+    assert obj == open_case
+    assert isinstance(why, policy.EmergencyBasis)
+    assert why == "emergency access" and why.emergency_access_id == grant.pk
+    assert policy.require(admin_a, "case.view", open_case).emergency_access_id == grant.pk
+    with pytest.raises(policy.PolicyDenied):
+        policy.require(admin_a, "case.edit", open_case)
+
+
+def test_an_emergency_basis_files_the_read_under_its_grant(sealed_world, admin_a):
+    from carepath.audit import access_log
+    from casework.services.access import emergency_access_start
+
+    open_case, _sealed, _manager = sealed_world
+    grant = emergency_access_start(
+        user=admin_a, reference=open_case.reference, reason="A crisis call came in overnight."
+    )
+    why = policy.basis(admin_a, "case.view", open_case)
+    one = access_log.record(open_case, by=admin_a, basis=why)
+    access_log.record_many([open_case], by=admin_a, basis=why, action="view")
+    plain = access_log.record(open_case, by=admin_a, basis="emergency access")
+    assert one.emergency_access_id == grant.pk
+    assert grant.reads.count() == 2
+    assert plain.emergency_access_id is None

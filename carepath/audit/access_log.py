@@ -1,4 +1,7 @@
-"""Append-only log of reads. Selectors that hand a protected record to a person call it."""
+"""Append-only log of reads. Selectors that hand a protected record to a person call it.
+
+``basis`` is what the access policy answered; a read under an emergency grant
+(``policy.EmergencyBasis``) is filed under that grant."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
@@ -12,17 +15,34 @@ def label_for(obj: Model) -> str:
     return str(label) if label else f"{obj._meta.verbose_name} #{obj.pk}"
 
 
+def _grant_of(basis: str) -> int | None:
+    return getattr(basis, "emergency_access_id", None)
+
+
+def _organisation_id(obj: Model) -> int | None:
+    if obj._meta.label == "people.Organisation":
+        return obj.pk
+    return getattr(obj, "organisation_id", None)
+
+
 def record(
-    obj: Model, *, by, basis: str, action: str = AccessLogEntry.Action.VIEW, path: str = ""
+    obj: Model,
+    *,
+    by,
+    basis: str,
+    action: str = AccessLogEntry.Action.VIEW,
+    path: str = "",
+    label: str = "",
 ) -> AccessLogEntry:
     return AccessLogEntry.objects.create(
-        organisation_id=getattr(obj, "organisation_id", None),
+        organisation_id=_organisation_id(obj),
         actor=by,
         action=action,
         object_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
-        object_label=label_for(obj)[:120],
+        object_label=(label or label_for(obj))[:120],
         basis=basis[:200],
+        emergency_access_id=_grant_of(basis),
         path=path[:300],
     )
 
@@ -35,13 +55,14 @@ def record_many(objs, *, by, basis: str, action: str, path: str = "") -> None:
     content_types = ContentType.objects.get_for_models(*{type(o) for o in objs})
     AccessLogEntry.objects.bulk_create(
         AccessLogEntry(
-            organisation_id=getattr(obj, "organisation_id", None),
+            organisation_id=_organisation_id(obj),
             actor=by,
             action=action,
             object_type=content_types[type(obj)],
             object_id=obj.pk,
             object_label=label_for(obj)[:120],
             basis=basis[:200],
+            emergency_access_id=_grant_of(basis),
             path=path[:300],
         )
         for obj in objs

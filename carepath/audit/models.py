@@ -17,7 +17,7 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise AppendOnlyError(f"{self.model.__name__} rows are only removed by retention.")
 
     def _prune(self) -> int:
-        """Retention is the one way rows leave (see tasks.access_log_prune)."""
+        """Retention is the one way rows leave (carepath/retention, the nightly run)."""
         return models.QuerySet.delete(self)[0]
 
 

@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from carepath.audit import services
-
 
 @shared_task
-def access_log_prune() -> int:
-    return services.access_log_prune()
+def emergency_access_notify(grant_id: int) -> int:
+    from casework.services.access import emergency_access_notify_send
+
+    return emergency_access_notify_send(grant_id=grant_id)

@@ -8,6 +8,7 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from carepath.audit.timeline import register_labels
+        from carepath.people import signals  # noqa: F401
         from carepath.people.events import LABELS
 
         register_labels(LABELS)

@@ -59,3 +59,22 @@ class PasswordResetForm(AccessibleFormMixin, DjangoPasswordResetForm):
         domain = domain_override or (request.get_host() if request else "localhost")
         for user in self.get_users(self.cleaned_data["email"]):
             enqueue_on_commit(password_reset_email_send, user.pk, domain, use_https)
+
+
+class CodeForm(Form):
+    """A code from an authenticator app, or (where accepted) a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Enter a code.")},
+    )
+
+    def __init__(self, *args, help_text: str = "", numeric: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = help_text
+        if numeric:
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"

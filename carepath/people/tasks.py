@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from carepath.people import services
+from carepath.people import services, user_sessions
 from carepath.people.models import User
 
 
@@ -11,3 +11,9 @@ def password_reset_email_send(user_id: int, domain: str, use_https: bool) -> boo
         return False
     services.password_reset_email_send(user=user, domain=domain, use_https=use_https)
     return True
+
+
+@shared_task
+def user_sessions_prune() -> int:
+    """Expired sessions out of the session store, and their "Where you're signed in" rows."""
+    return user_sessions.user_sessions_prune()

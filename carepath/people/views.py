@@ -3,20 +3,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from carepath import policy
 from carepath.audit import history
 from carepath.audit.selectors import timeline_of
 from carepath.decorators import role_required
-from carepath.people import selectors, services
+from carepath.people import lockout, mfa, selectors, services
 from carepath.people.forms import TeamForm, UserForm
 from carepath.people.models import Role
 
 
 @role_required(Role.ADMINISTRATOR)
 def users(request):
-    page = Paginator(selectors.users_managed_by(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "people/users.html", {"page": page})
+    people = selectors.users_managed_by(request.user)
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    locked = list(lockout.users_locked_out(people))
+    return render(
+        request,
+        "people/users.html",
+        {"page": page, "locked": locked, "locked_ids": {person.pk for person in locked}},
+    )
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -88,8 +95,40 @@ def user_detail(request, pk: int):
             "form": form,
             "revisions": history.revisions(user),
             "events": timeline_of(user)[:50],
+            "mfa_enrolled": mfa.is_enrolled(user),
+            "locked": lockout.is_user_locked_out(user),
         },
     )
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+def user_mfa_reset(request, pk: int):
+    """Remove a member's authenticator (a lost phone): they set up a new one at next sign-in."""
+    user = selectors.user_for_administration(by=request.user, pk=pk, path=request.path)
+    try:
+        mfa.mfa_reset_by_administrator(by=request.user, user=user)
+    except services.PeopleError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _(
+                "Multi-factor sign-in was reset for %(name)s. They are signed out and set up "
+                "a new authenticator app when they next sign in."
+            )
+            % {"name": user},
+        )
+    return redirect("people:user", pk=user.pk)
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+def user_unlock(request, pk: int):
+    user = selectors.user_for_administration(by=request.user, pk=pk, path=request.path)
+    lockout.user_unlock(by=request.user, user=user)
+    messages.success(request, _("%(name)s can sign in again.") % {"name": user})
+    return redirect("people:user", pk=user.pk)
 
 
 @role_required(Role.ADMINISTRATOR)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from carepath import crypto
 from carepath.pathway import VersionedModel
 
 
@@ -26,8 +27,9 @@ class SafeContact(VersionedModel):
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     subject_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("subject_type", "subject_id")
-    number = models.CharField(_("phone number"), max_length=20)
-    label = models.CharField(
+    number = crypto.EncryptedCharField(_("phone number"), max_length=20)
+    # "Whose phone" can name a relative or a friend: encrypted like the number.
+    label = crypto.EncryptedCharField(
         _("whose phone"), max_length=80, blank=True, help_text=_("For example: own mobile.")
     )
     safe_to_text = models.BooleanField(_("safe to text"), default=False)
@@ -57,15 +59,43 @@ class SafeContact(VersionedModel):
         return f"••• {self.number[-4:]}" if len(self.number) > 4 else "•••"
 
 
-class OptOut(models.Model):
-    """A number that texted STOP (or that the provider reports as opted out)."""
+class OptOutQuerySet(models.QuerySet):
+    def matching(self, number: str) -> "OptOutQuerySet":
+        """The opt-outs of this number (however it is written), under any configured key."""
+        return self.filter(number_hash__in=crypto.number_hashes(number))
 
-    number = models.CharField(max_length=20, unique=True)
+    def record(self, *, number: str, source: str) -> "OptOut":
+        found = self.matching(number).first()
+        if found is not None:
+            return found
+        return self.get_or_create(
+            number_hash=crypto.number_hash(number), defaults={"number": number, "source": source}
+        )[0]
+
+
+class OptOut(models.Model):
+    """A number that texted STOP (or that the provider reports as opted out). The number is
+    encrypted, so it is found by a keyed hash of it (``OptOut.objects.matching(number)``)."""
+
+    number = crypto.EncryptedCharField(max_length=20)
+    number_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(max_length=40)
 
+    objects = OptOutQuerySet.as_manager()
+    # manage.py encryption_rotate re-hashes, encryption_check verifies (carepath/crypto.py).
+    keyed_hashes = {"number_hash": "number"}
+
     def __str__(self) -> str:
         return "opt-out"
+
+    def save(self, *args, **kwargs):
+        # The hash is the row's key: it always follows the number.
+        self.number_hash = crypto.number_hash(self.number)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "number_hash"}
+        super().save(*args, **kwargs)
 
 
 class MessageTemplate(models.Model):

@@ -25,7 +25,7 @@ def why_not_to_text(contact: SafeContact, at: datetime) -> str:
         return _("All contact is suspended")
     if not contact.safe_to_text:
         return _("Not safe to text")
-    if OptOut.objects.filter(number=contact.number).exists():
+    if OptOut.objects.matching(contact.number).exists():
         return _("The number has opted out (STOP)")
     if contact.verified_on is None:
         return _("Safe contact has never been checked")

@@ -192,7 +192,7 @@ def reminder_send(*, reminder_id: int) -> str:
         return _finish(reminder, "retry_later", why=str(error), at=now + backoff)
     except backends.Rejected as error:
         if error.opted_out:
-            OptOut.objects.get_or_create(number=text.to, defaults={"source": "provider 21610"})
+            OptOut.objects.record(number=text.to, source="provider 21610")
             return _finish(reminder, "suppress", why=_("The number has opted out (STOP)"), at=now)
         return _finish(reminder, "mark_failed", why=str(error), at=now)
     except backends.OutcomeUnknown as error:
@@ -309,9 +309,7 @@ def reminder_status_update(*, provider_id: str, status: str, error_code: str = "
         return False
     now = timezone.now()
     if error_code == str(backends.TWILIO_OPTED_OUT) and reminder.safe_contact:
-        OptOut.objects.get_or_create(
-            number=reminder.safe_contact.number, defaults={"source": "provider 21610"}
-        )
+        OptOut.objects.record(number=reminder.safe_contact.number, source="provider 21610")
     if status == "delivered" and reminder.state in (ReminderState.SENT, ReminderState.SENDING):
         _finish(reminder, "mark_delivered", at=now)
     elif status in ("failed", "undelivered") and reminder.state in (
@@ -335,9 +333,9 @@ def inbound_message(*, from_number: str, body: str) -> str:
     # "Stop.", "stop!" and "STOP please" all count: a survivor must not have to type it exactly.
     word = words[0].strip(".,!?;:'\"").upper() if words else ""
     if word in STOP_WORDS:
-        OptOut.objects.get_or_create(number=from_number, defaults={"source": "STOP"})
+        OptOut.objects.record(number=from_number, source="STOP")
         return "opted_out"
     if word in START_WORDS:
-        OptOut.objects.filter(number=from_number).delete()
+        OptOut.objects.matching(from_number).delete()
         return "opted_in"
     return "ignored"

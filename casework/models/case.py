@@ -6,6 +6,7 @@ from django_countries.fields import CountryField
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from carepath import crypto
 from carepath.pathway import PathwayError, VersionedModel, condition
 from carepath.people.models import Jurisdiction
 from casework.models import choices as c
@@ -93,7 +94,7 @@ class Case(VersionedModel):
         blank=True,
         verbose_name=_("referring agency"),
     )
-    referrer_contact = models.CharField(
+    referrer_contact = crypto.EncryptedCharField(
         _("referrer's name and contact"), max_length=300, blank=True
     )
     knows_of_referral = models.CharField(

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carepath import policy
+from carepath import crypto, policy
 from carepath.audit import timeline
 from carepath.pathway import PathwayError, lock
 from carepath.people.models import User
@@ -40,7 +40,9 @@ def _check(values: dict) -> None:
 def safe_contact_add(*, by: User, case: Case, values: dict) -> SafeContact:
     policy.require(by, "case.edit", case)
     _check(values)
-    if contacts_of(case).filter(number=values["number"]).exists():
+    # Numbers are encrypted (no search by value): compared in Python, a person has few.
+    number = crypto.normalise_number(values["number"])
+    if any(crypto.normalise_number(c.number) == number for c in contacts_of(case)):
         raise PathwayError(_("This number is already recorded for the person."))
     contact = SafeContact(
         organisation_id=case.organisation_id,

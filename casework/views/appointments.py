@@ -11,7 +11,7 @@ from carepath.sms.services import reminders_of
 from casework import forms
 from casework.services import appointments as services
 from casework.views.actions import action_page, editable_case
-from casework.views.cases import CASE_ROLES
+from casework.views.cases import CASE_READ_ROLES, CASE_ROLES
 
 
 def _appointment(request, pk, appointment_pk):
@@ -41,7 +41,7 @@ def appointment_new(request, pk: int):
     )
 
 
-@role_required(*CASE_ROLES)
+@role_required(*CASE_READ_ROLES)
 def appointment_detail(request, pk: int, appointment_pk: int):
     case, appointment = _appointment(request, pk, appointment_pk)
     return render(

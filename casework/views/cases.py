@@ -34,6 +34,9 @@ from marac.selectors.risk import risk_summary
 from returns.selectors import exit_plans_of, exit_plans_prefetch
 
 CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER)
+# The read-only pages of a case also admit whoever may hold an emergency access grant; the
+# policy decides which case each of them may read (a 404 for any other).
+CASE_READ_ROLES = policy.EMERGENCY_ACCESS_ROLES
 
 
 @role_required(Role.CASEWORKER)
@@ -106,7 +109,7 @@ def batch_new(request):
     )
 
 
-@role_required(*CASE_ROLES)
+@role_required(*CASE_READ_ROLES)
 def case_detail(request, pk: int):
     case = selectors.case_for(request.user, pk=pk, path=request.path)
     today = timezone.localdate()
@@ -189,7 +192,7 @@ def case_edit(request, pk: int):
     )
 
 
-@role_required(*CASE_ROLES)
+@role_required(*CASE_READ_ROLES)
 def case_history(request, pk: int):
     case = selectors.case_for(request.user, pk=pk, path=request.path)
     return render(

@@ -23,7 +23,7 @@ from casework.selectors.deadlines import matter_deadline_rows
 from casework.selectors.legal import cica_application_deadline, matters_of
 from casework.services import legal as services
 from casework.views.actions import editable_case, refuse
-from casework.views.cases import CASE_ROLES
+from casework.views.cases import CASE_READ_ROLES, CASE_ROLES
 
 
 def _matter(case: Case, matter_pk: int) -> LegalMatter:
@@ -86,7 +86,7 @@ def matter_new(request, pk: int, kind: str):
     )
 
 
-@role_required(*CASE_ROLES)
+@role_required(*CASE_READ_ROLES)
 def matter_detail(request, pk: int, matter_pk: int):
     case = selectors.case_for(request.user, pk=pk, path=request.path)
     matter = _matter(case, matter_pk)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from carepath import crypto
 from carepath.pathway import VersionedModel, condition
 
 
@@ -157,7 +158,7 @@ class MaracReferral(VersionedModel):
         blank=True,
         help_text=_("Needed when the person has not consented: the risk that justifies it."),
     )
-    safe_contact = models.TextField(
+    safe_contact = crypto.EncryptedTextField(
         _("how to contact the person safely"),
         blank=True,
         help_text=_("Shared with the MARAC: only what partners need to reach them safely."),

@@ -13,7 +13,7 @@ from carepath.pathway import PathwayError, available_transitions, state_label
 from casework.models import Case
 from casework.selectors import cases as case_selectors
 from casework.views.actions import editable_case, refuse
-from casework.views.cases import CASE_ROLES
+from casework.views.cases import CASE_READ_ROLES, CASE_ROLES
 from returns import resettlement_forms as forms
 from returns.models import ResettlementPlan
 from returns.services.resettlement import (
@@ -58,7 +58,7 @@ def resettlement_new(request, pk: int):
     )
 
 
-@role_required(*CASE_ROLES)
+@role_required(*CASE_READ_ROLES)
 def resettlement_detail(request, pk: int, plan_pk: int):
     case = case_selectors.case_for(request.user, pk=pk, path=request.path)
     plan = _plan(case, plan_pk)

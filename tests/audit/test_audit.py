@@ -3,7 +3,6 @@ from django.urls import reverse
 
 from carepath.audit import access_log, timeline
 from carepath.audit.models import AccessLogEntry, AppendOnlyError, TimelineEvent
-from carepath.audit.services import access_log_prune
 from carepath.people.models import Role, User
 
 
@@ -60,15 +59,6 @@ def test_timeline_rows_are_append_only(admin_a):
     event = timeline.record(admin_a, by=admin_a, kind="test")
     with pytest.raises(AppendOnlyError):
         event.delete()
-
-
-def test_retention_prunes_only_old_entries(admin_a, time_machine, settings):
-    time_machine.move_to("2024-01-01 12:00Z", tick=False)
-    access_log.record(admin_a, by=admin_a, basis="old")
-    time_machine.move_to("2026-01-01 12:00Z", tick=False)
-    access_log.record(admin_a, by=admin_a, basis="recent")
-    assert access_log_prune() == 1
-    assert list(AccessLogEntry.objects.values_list("basis", flat=True)) == ["recent"]
 
 
 def test_service_manager_sees_only_their_organisations_access_log(

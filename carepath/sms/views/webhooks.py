@@ -26,6 +26,8 @@ MESSAGE_STATUS = re.compile(r"[a-z_]{1,32}")
 ERROR_CODE = re.compile(r"[0-9]{0,10}")
 # E.164: a plus and at most 15 digits; short codes have a few digits and no plus.
 PHONE_NUMBER = re.compile(r"\+?[0-9]{3,15}")
+# Twilio's callbacks are a few dozen short fields and a text of at most 1,600 characters.
+MAX_BODY_BYTES = 64 * 1024
 
 
 def _public_url(request: HttpRequest) -> str:
@@ -35,7 +37,15 @@ def _public_url(request: HttpRequest) -> str:
 
 
 def _refusal(request: HttpRequest) -> HttpResponse | None:
-    """A 403 for a request not signed by Twilio with our auth token; None if it is."""
+    """A 403 for a request not signed by Twilio with our auth token (a 400 or 413 for one
+    that cannot be read); None if it is."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return HttpResponseBadRequest()
+    if length > MAX_BODY_BYTES:
+        # Refused before the body is read or parsed.
+        return HttpResponse(status=413)
     if not settings.TWILIO_AUTH_TOKEN:
         logger.error("Twilio webhook refused: TWILIO_AUTH_TOKEN is not set")
         return HttpResponseForbidden()
