@@ -46,6 +46,7 @@ STAFF = (
     (Role.MARAC_CHAIR, "Alasdair", "Munro", None),
     (Role.MARAC_PARTNER, "Fiona", "Doyle", None),
     (Role.ADMINISTRATOR, "Ewan", "Baird", None),
+    (Role.DATA_PROTECTION, "Catriona", "Gunn", None),
 )
 WELSH_NAMES = {
     Role.CASEWORKER: ("Ffion", "Jones"),
@@ -54,6 +55,7 @@ WELSH_NAMES = {
     Role.MARAC_CHAIR: ("Gareth", "Price"),
     Role.MARAC_PARTNER: ("Seren", "Hughes"),
     Role.ADMINISTRATOR: ("Owain", "Lewis"),
+    Role.DATA_PROTECTION: ("Eleri", "Rowlands"),
 }
 
 

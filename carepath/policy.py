@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
@@ -46,6 +47,14 @@ class EmergencyBasis(str):
         basis = super().__new__(cls, text)
         basis.emergency_access_id = emergency_access_id
         return basis
+
+
+def for_purpose(why: str, purpose: str) -> str:
+    """A basis with what the read was for ("allocated caseworker: duty to notify report"),
+    still filed under its emergency grant if it had one."""
+    text = f"{why}: {purpose}"
+    grant = getattr(why, "emergency_access_id", None)
+    return EmergencyBasis(text, emergency_access_id=grant) if grant else text
 
 
 @dataclass(frozen=True)
@@ -181,15 +190,13 @@ rule("audit.access_log.view", scope=_audit_scope)(_audit_view)
 # their own: the service refuses it).
 rule("emergency_access.review", scope=_audit_scope)(_audit_view)
 
-# Staff who may ask for emergency access to a case outside their usual access. A MARAC partner
-# works for another agency and never opens the case file; the data protection lead has no case
-# work to do.
-EMERGENCY_ACCESS_ROLES = (
-    Role.CASEWORKER,
-    Role.SERVICE_MANAGER,
-    Role.ACCOMMODATION_MANAGER,
-    Role.MARAC_CHAIR,
-    Role.ADMINISTRATOR,
+# Staff who may ask for emergency access to a case outside their usual access
+# (settings.EMERGENCY_ACCESS_ROLES). A MARAC partner works for another agency and never opens
+# the case file, and the data protection lead has no case work to do: never either of them.
+EMERGENCY_ACCESS_ROLES = tuple(
+    Role(role)
+    for role in settings.EMERGENCY_ACCESS_ROLES
+    if role not in (Role.MARAC_PARTNER, Role.DATA_PROTECTION)
 )
 
 

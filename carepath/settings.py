@@ -235,6 +235,11 @@ AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 # An accessible page (status 429) instead of a bare message.
 AXES_LOCKOUT_CALLABLE = "carepath.people.lockout.lockout_response"
+# How many reverse proxies stand in front of the app (each appending to X-Forwarded-For):
+# lockout and the sessions page read the client's address from there. Production sits behind
+# one (README "Running in production"); 0 ignores the header.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+AXES_CLIENT_IP_CALLABLE = "carepath.people.lockout.client_address"
 
 # Field encryption (django-fernet-encrypted-fields): safe addresses, safe-contact details
 # and phone numbers are encrypted with keys derived from these salts and SECRET_KEY (and
@@ -252,8 +257,20 @@ if not SALT_KEY:
 
 # Emergency ("break-glass") access to a case lasts this long.
 EMERGENCY_ACCESS_MINUTES = env.int("EMERGENCY_ACCESS_MINUTES", default=120)
+# Who may ask for it. Accommodation managers and MARAC chairs may be added
+# ("accommodation_manager", "marac_chair"); MARAC partners and data protection leads never.
+EMERGENCY_ACCESS_ROLES = env.list(
+    "EMERGENCY_ACCESS_ROLES", default=["caseworker", "service_manager", "administrator"]
+)
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# E-mail carries password-reset links and emergency-access notices: printed to the console
+# only in development, sent over SMTP otherwise.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -261,6 +278,8 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@carepath.invalid")
+# The address staff reach Carepath at, e.g. https://carepath.example.org: links in e-mails.
+SITE_URL = env.str("SITE_URL", default="")
 
 # Celery: with no broker configured, tasks run in-process so a fresh checkout needs nothing.
 _BROKER_CONFIGURED = env.str("CELERY_BROKER_URL", default="")

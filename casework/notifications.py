@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 
+from carepath import links
 from carepath.people.models import Role, User
 from casework.models import Case
 
@@ -25,7 +26,7 @@ def missing_alert_send(*, case_id: int) -> int:
             if case.is_child
             else ""
         )
-        + f"Open the case in Carepath: {reverse('casework:case', args=[case.pk])}\n"
+        + f"Open the case in Carepath: {links.absolute(reverse('casework:case', args=[case.pk]))}\n"
     )
     return (
         send_mail(

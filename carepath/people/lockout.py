@@ -27,6 +27,20 @@ from carepath.audit import timeline
 from carepath.people.models import User
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """The address a request came from (AXES_CLIENT_IP_CALLABLE). Behind TRUSTED_PROXY_COUNT
+    reverse proxies it is the one the nearest proxy saw, taken from the right of
+    X-Forwarded-For (a client can write anything at the left); with no proxy it is the
+    connection's address, and the header is ignored."""
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR")
+
+
 def _credentials(user: User) -> dict:
     return {"username": user.get_username()}
 

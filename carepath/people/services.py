@@ -90,6 +90,10 @@ def user_update(
     policy.require(by, "people.user.manage", user)
     if user.pk == by.pk and (not is_active or "administrator" not in roles):
         raise PeopleError("You cannot remove your own administrator role or deactivate yourself.")
+    if user.pk == by.pk and set(roles) - set(user.roles):
+        # An administrator who could give themselves a case-reading role would reach case
+        # content without emergency access: another administrator must grant it.
+        raise PeopleError("Another administrator must give you a new role.")
     teams = _check_teams(user.organisation, teams)
     before_roles = sorted(user.roles)
     user.first_name, user.last_name, user.email = first_name, last_name, email

@@ -99,9 +99,17 @@ def hold(request, pk: int):
     case = selectors.case_for_hold(request.user, pk=pk, path=request.path)
     form = LegalHoldForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        change = (
-            services.case_legal_hold_release if case.legal_hold else services.case_legal_hold_set
-        )
+        # The form says which it asks for: a second submit of "place" never releases a hold.
+        release = request.POST.get("action") == "release"
+        if release != case.legal_hold:
+            already = (
+                _("The legal hold on case %(ref)s was already released.")
+                if release
+                else _("Case %(ref)s was already under a legal hold.")
+            )
+            messages.info(request, already % {"ref": case.reference})
+            return redirect("retention:hold", pk=case.pk)
+        change = services.case_legal_hold_release if release else services.case_legal_hold_set
         try:
             change(case=case, by=request.user, reason=form.cleaned_data["reason"])
         except policy.PolicyDenied:

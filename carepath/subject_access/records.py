@@ -236,6 +236,17 @@ def _reminder_scope(ctx: Context) -> Q:
     )(ctx)
 
 
+# Who is named on a sealed case is an access list of staff, not the person's information, and
+# naming them could undo the seal's purpose: those events stay out (the sealing itself is in).
+SEAL_MEMBER_EVENTS = ("case.seal_member_added", "case.seal_member_removed")
+
+
+def _timeline_scope(ctx: Context) -> Q:
+    return _pointing_at_exported("subject_type", "subject_id")(ctx) & ~Q(
+        kind__in=SEAL_MEMBER_EVENTS
+    )
+
+
 def _access_log_scope(ctx: Context) -> Q:
     grants = ctx.exported.get(EmergencyAccess, [])
     return _pointing_at_exported("object_type", "object_id")(ctx) | Q(
@@ -469,7 +480,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "timeline",
         _("Timeline"),
         TimelineEvent,
-        _pointing_at_exported("subject_type", "subject_id"),
+        _timeline_scope,
         description=_("What was done on the case, by whom and why."),
         extras=(Value("event", _("what happened"), lambda o: event_label(o.kind)),),
         heading=lambda o: str(event_label(o.kind)),

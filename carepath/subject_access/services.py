@@ -46,7 +46,10 @@ def subject_access_export(
         raise PathwayError(
             _("Record when the request was received and how the person's identity was checked.")
         )
-    episodes = episodes_of(case)
+    # Each episode on its own right: a later episode may be sealed to people who do not
+    # include this exporter (the data protection lead may export them all).
+    every_episode = episodes_of(case)
+    episodes = [e for e in every_episode if policy.can(by, "case.subject_access", e)]
     for episode in episodes:
         access_log.record(
             episode, by=by, basis=why, action=AccessLogEntry.Action.SUBJECT_ACCESS, path=path
@@ -56,7 +59,10 @@ def subject_access_export(
         by=by,
         kind=EXPORT_EVENT,
         reason=note,
-        detail={"episodes": [episode.reference for episode in episodes]},
+        detail={
+            "episodes": [episode.reference for episode in episodes],
+            "episodes_withheld": len(every_episode) - len(episodes),
+        },
     )
     now = timezone.now()
     file = package.build(

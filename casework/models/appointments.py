@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from carepath import crypto
 from carepath.pathway import VersionedModel, condition
 
 
@@ -44,7 +45,8 @@ class Appointment(VersionedModel):
     starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
     duration_minutes = models.PositiveIntegerField(_("length (minutes)"), default=60)
     with_whom = models.CharField(_("with (service or professional)"), max_length=200)
-    location = models.CharField(
+    # It can be the person's safe address (a home visit): encrypted like other addresses.
+    location = crypto.EncryptedCharField(
         _("where"),
         max_length=300,
         blank=True,

@@ -4,6 +4,7 @@ sealing a case to the people named on it.
 Reasons given for emergency access stay on the grant, for its reviewers; the timeline and the
 application logs carry ids and case references only."""
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,12 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carepath import policy
+from carepath import links, policy
 from carepath.audit import timeline
 from carepath.pathway import PathwayError, lock
 from carepath.people.models import Role, User
 from carepath.tasking import enqueue_on_commit
 from casework.models import Case, EmergencyAccess, SealedCaseMember
+
+logger = logging.getLogger(__name__)
 
 REASON_MIN_LENGTH = 20
 
@@ -151,16 +154,17 @@ def emergency_access_review(
 
 
 def emergency_access_notify_send(*, grant_id: int) -> int:
-    """Tell every service manager of the organisation, with the case reference and a link to
-    the review: never the person's details, nor the reason (it may hold them)."""
+    """Tell every service manager and data protection lead of the organisation, with the case
+    reference and a link to the review: never the person's details, nor the reason (it may
+    hold them)."""
     grant = EmergencyAccess.objects.select_related("case").filter(pk=grant_id).first()
     if grant is None:
         return 0
-    managers = (
+    reviewers = (
         User.objects.filter(
             organisation_id=grant.organisation_id,
             is_active=True,
-            role_assignments__role=Role.SERVICE_MANAGER,
+            role_assignments__role__in=[Role.SERVICE_MANAGER, Role.DATA_PROTECTION],
         )
         .exclude(email="")
         .distinct()
@@ -170,10 +174,16 @@ def emergency_access_notify_send(*, grant_id: int) -> int:
         f"Emergency access to case {grant.case.reference} was started and lasts until "
         f"{expires:%d %b %Y %H:%M}.\n"
         "Every read under it is logged. Review it in Carepath: "
-        f"{reverse('casework:emergency_review', args=[grant.pk])}\n"
+        f"{links.absolute(reverse('casework:emergency_review', args=[grant.pk]))}\n"
     )
-    recipients = [m.email for m in managers]
+    recipients = [m.email for m in reviewers]
     if not recipients:
+        logger.warning(
+            "Emergency access %s: no service manager or data protection lead of organisation "
+            "%s has an e-mail address to tell",
+            grant.pk,
+            grant.organisation_id,
+        )
         return 0
     return send_mail(
         f"Emergency access to case {grant.case.reference}",

@@ -12,7 +12,15 @@ from carepath.audit import timeline
 from carepath.pathway import PathwayError, lock, run_transition
 from carepath.people.models import Role, Team, User
 from carepath.tasking import enqueue_on_commit
-from casework.models import Case, CaseSequence, CaseState, ImmediateNeed, NrmRecord, ReferralBatch
+from casework.models import (
+    Case,
+    CaseSequence,
+    CaseState,
+    ImmediateNeed,
+    NrmRecord,
+    ReferralBatch,
+    SealedCaseMember,
+)
 from casework.models.records import Need
 
 # Fields a caseworker edits on the case's details form (intake fields included).
@@ -370,8 +378,12 @@ def case_reopen(*, by: User, case: Case, reason: str) -> Case:
         },
     )
     episode.previous_episode = case
+    # A sealed case stays sealed to the same people in its new episode.
+    episode.sealed = case.sealed
     episode._history_user = by
     episode.save()
+    for member in case.seal_members.all() if case.sealed else ():
+        SealedCaseMember.objects.create(case=episode, user_id=member.user_id, added_by=by)
     timeline.record(
         case, by=by, kind="case.reopened", reason=reason, detail={"episode": episode.pk}
     )

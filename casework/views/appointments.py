@@ -9,13 +9,20 @@ from carepath.decorators import role_required
 from carepath.pathway import available_transitions
 from carepath.sms.services import reminders_of
 from casework import forms
+from casework.selectors import cases as case_selectors
 from casework.services import appointments as services
 from casework.views.actions import action_page, editable_case
 from casework.views.cases import CASE_READ_ROLES, CASE_ROLES
 
 
-def _appointment(request, pk, appointment_pk):
-    case = editable_case(request, pk)
+def _appointment(request, pk, appointment_pk, *, edit: bool = True):
+    """The case and one of its appointments; reading needs only the case, changing needs the
+    right to edit it (someone else is told neither exists)."""
+    case = (
+        editable_case(request, pk)
+        if edit
+        else case_selectors.case_for(request.user, pk=pk, path=request.path)
+    )
     return case, get_object_or_404(case.appointments, pk=appointment_pk)
 
 
@@ -43,7 +50,7 @@ def appointment_new(request, pk: int):
 
 @role_required(*CASE_READ_ROLES)
 def appointment_detail(request, pk: int, appointment_pk: int):
-    case, appointment = _appointment(request, pk, appointment_pk)
+    case, appointment = _appointment(request, pk, appointment_pk, edit=False)
     return render(
         request,
         "casework/appointment_detail.html",

@@ -134,8 +134,13 @@ def duty_to_notify_report(request, pk: int):
     case = selectors.case_for(request.user, pk=pk, path=request.path)
     if case.nrm.state != NrmState.DECLINED_CONSENT:
         raise Http404
+    why = policy.basis(request.user, "case.view", case)
     access_log.record(
-        case.nrm, by=request.user, basis="duty to notify report", action="export", path=request.path
+        case.nrm,
+        by=request.user,
+        basis=policy.for_purpose(why, "duty to notify report"),
+        action="export",
+        path=request.path,
     )
     age = case.age_at_referral
     age_band = (

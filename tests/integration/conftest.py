@@ -96,7 +96,9 @@ def start_celery_worker(integration_broker, transactional_db, tmp_path):
         worker_env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "carepath.settings",
-            "SECRET_KEY": "integration-test-secret-key-0123456789-abcdefghijklmnop",
+            # The test run's keys: the worker must decrypt what the tests encrypted.
+            "SECRET_KEY": settings.SECRET_KEY,
+            "FIELD_ENCRYPTION_KEYS": ",".join(settings.SALT_KEY),
             "DATABASE_URL": _database_url(),
             "CELERY_BROKER_URL": integration_broker.url,
             "CELERY_TASK_DEFAULT_QUEUE": queue,

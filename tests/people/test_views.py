@@ -48,7 +48,7 @@ def test_seed_demo_is_idempotent(db):
     counts = (Organisation.objects.count(), User.objects.count())
     histories = User.history.count()
     call_command("seed_demo", stdout=StringIO())
-    assert (Organisation.objects.count(), User.objects.count()) == counts == (2, 12)
+    assert (Organisation.objects.count(), User.objects.count()) == counts == (2, 2 * len(Role))
     assert User.history.count() == histories
     assert set(Organisation.objects.values_list("jurisdiction", flat=True)) == {
         "scotland",
@@ -158,6 +158,24 @@ def test_an_administrator_cannot_remove_their_own_administrator_role(client, adm
     )
     assert response.status_code == 200
     assert User.objects.get(pk=admin_a.pk).has_role(Role.ADMINISTRATOR)
+
+
+@pytest.mark.parametrize("role", [Role.DATA_PROTECTION, Role.SERVICE_MANAGER, Role.CASEWORKER])
+def test_an_administrator_cannot_give_themselves_a_new_role(client, admin_a, role):
+    client.force_login(admin_a)
+    response = client.post(
+        reverse("people:user", args=[admin_a.pk]),
+        {
+            "first_name": "A",
+            "last_name": "B",
+            "email": "a@example.org",
+            "roles": [Role.ADMINISTRATOR, role],
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "Another administrator must give you a new role." in response.content.decode()
+    assert not User.objects.get(pk=admin_a.pk).has_role(role)
 
 
 def test_teams_are_added_and_renamed_with_duplicate_names_refused(client, admin_a, team_a):

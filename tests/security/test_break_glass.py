@@ -16,6 +16,7 @@ from carepath.people.models import Role
 from casework.models import Case, EmergencyAccess
 from casework.selectors.cases import case_for
 from casework.services import access as services
+from casework.services.appointments import appointment_create
 from tests.factories import CaseFactory, TeamFactory
 
 REASON = "The survivor phoned the out-of-hours line in crisis and their caseworker is away."
@@ -45,6 +46,25 @@ def _start(user, case, reason=REASON):
 
 
 class TestAsking:
+    def test_an_administrators_grant_opens_the_case_and_its_appointments_to_read(
+        self, client, case, admin_a, manager_a
+    ):
+        appointment = appointment_create(
+            by=manager_a, case=case, values={"kind": "gp", "with_whom": "Dr Adeyemi"}, book=False
+        )
+        client.force_login(admin_a)
+        grant = _start(admin_a, case)
+        page = client.get(reverse("casework:appointment", args=[case.pk, appointment.pk]))
+
+        assert client.get(reverse("casework:case", args=[case.pk])).status_code == 200
+        assert page.status_code == 200
+        assert "Dr Adeyemi" in page.content.decode()
+        assert reverse("casework:interpreter_new", args=[case.pk, appointment.pk]) not in (
+            page.content.decode()
+        )
+        reads = AccessLogEntry.objects.filter(actor=admin_a, object_id=case.pk)
+        assert set(reads.values_list("emergency_access_id", flat=True)) == {grant.pk}
+
     def test_a_grant_opens_the_case_for_reading_and_every_read_is_logged_under_it(
         self, client, case, outsider, settings, time_machine
     ):
@@ -114,20 +134,23 @@ class TestAsking:
 
     def test_the_service_managers_are_told_without_personal_data(
         self, client, case, outsider, manager_a, make_user, org_a, mailoutbox,
-        django_capture_on_commit_callbacks,
+        django_capture_on_commit_callbacks, settings,
     ):  # fmt: skip
         second = make_user(org_a, Role.SERVICE_MANAGER, email="second.manager@example.org")
+        lead = make_user(org_a, Role.DATA_PROTECTION, email="dp.lead@example.org")
         make_user(org_a, Role.SERVICE_MANAGER, email="gone@example.org", is_active=False)
+        settings.SITE_URL = "https://carepath.example.org/"
         client.force_login(outsider)
         with django_capture_on_commit_callbacks(execute=True):
             _ask(client, case.reference)
         grant = EmergencyAccess.objects.get()
         assert len(mailoutbox) == 1
         mail = mailoutbox[0]
-        assert manager_a.email in mail.to and second.email in mail.to
+        assert {manager_a.email, second.email, lead.email} <= set(mail.to)
         assert "gone@example.org" not in mail.to
         assert case.reference in mail.subject
-        assert reverse("casework:emergency_review", args=[grant.pk]) in mail.body
+        review = reverse("casework:emergency_review", args=[grant.pk])
+        assert f"https://carepath.example.org{review}" in mail.body
         text = mail.subject + mail.body
         for personal in ("Zofia", "Kowalczyk", REASON, outsider.last_name, outsider.username):
             assert personal not in text
@@ -342,3 +365,15 @@ def test_expired_grants_show_as_expired_to_their_holder(client, case, outsider, 
     client.force_login(outsider)
     body = client.get(reverse("casework:emergency_access")).content.decode()
     assert "(expired)" in body and "End now" not in body
+
+
+def test_a_basis_given_a_purpose_stays_filed_under_its_grant():
+    grant_basis = policy.EmergencyBasis("emergency access", emergency_access_id=7)
+
+    exported = policy.for_purpose(grant_basis, "duty to notify report")
+    plain = policy.for_purpose("allocated caseworker", "duty to notify report")
+
+    assert exported == "emergency access: duty to notify report"
+    assert exported.emergency_access_id == 7
+    assert plain == "allocated caseworker: duty to notify report"
+    assert not hasattr(plain, "emergency_access_id")

@@ -23,6 +23,7 @@ from carepath.sms.models import OptOut, SafeContact
 from carepath.sms.rules import why_not_to_text
 from carepath.sms.services import inbound_message
 from casework.models import Case
+from casework.services.appointments import appointment_create
 from casework.services.contact import safe_contact_add
 from marac.models import MaracArea, MaracReferral
 from tests.factories import CaseFactory
@@ -34,7 +35,18 @@ POSTCODE = "CF10 1AA"
 DESTINATION = "Flat 2, 9 Quiet Road, Newport"
 REFERRER = "PC Jones, 01632 960123"
 SAFE_CONTACT = "Text only after 6pm on 07700 900555"
-PLAINTEXTS = [NUMBER, "7700900321", LABEL, ADDRESS, POSTCODE, DESTINATION, REFERRER, SAFE_CONTACT]
+LOCATION = "Home visit, 4 Orchard Close"
+PLAINTEXTS = [
+    NUMBER,
+    "7700900321",
+    LABEL,
+    ADDRESS,
+    POSTCODE,
+    DESTINATION,
+    REFERRER,
+    SAFE_CONTACT,
+    LOCATION,
+]
 
 # Every encrypted field, on the model and on its history model. A field added to (or dropped
 # from) encryption must be added here, so its storage is tested below.
@@ -48,6 +60,8 @@ EXPECTED = {
     "accommodation.HistoricalPlacement": ["move_on_destination"],
     "casework.Case": ["referrer_contact"],
     "casework.HistoricalCase": ["referrer_contact"],
+    "casework.Appointment": ["location"],
+    "casework.HistoricalAppointment": ["location"],
     "marac.MaracReferral": ["safe_contact"],
     "marac.HistoricalMaracReferral": ["safe_contact"],
 }
@@ -97,6 +111,12 @@ def seeded(db, org_a, team_a, manager_a):
         referred_by=manager_a,
         referring_agency="idva",
         safe_contact=SAFE_CONTACT,
+    )
+    appointment_create(
+        by=manager_a,
+        case=case,
+        values={"kind": "dental", "with_whom": "Dental clinic", "location": LOCATION},
+        book=False,
     )
     inbound_message(from_number=NUMBER, body="STOP")
     return {
@@ -315,6 +335,7 @@ def test_rotation_does_not_overwrite_an_edit_saved_while_it_ran(seeded):
     [
         ("accommodation", "accommodation.migrations.0004_encrypt_existing_values"),
         ("casework", "casework.migrations.0008_encrypt_existing_values"),
+        ("casework", "casework.migrations.0010_encrypt_appointment_locations"),
         ("marac", "marac.migrations.0008_encrypt_existing_values"),
         ("sms", "carepath.sms.migrations.0004_encrypt_existing_values"),
     ],

@@ -198,3 +198,45 @@ def test_unlocking_also_lifts_the_wait_between_codes(client, admin_a, worker, cl
     sign_in(client, admin_a, authenticator_for(admin_a))
     client.post(reverse("people:user_unlock", args=[worker.pk]))
     assert code_step(worker_client, code_now(device)).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("proxies", "meta", "expected"),
+    [
+        (0, {"REMOTE_ADDR": "10.0.0.9", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}, "10.0.0.9"),
+        (1, {"REMOTE_ADDR": "10.0.0.9", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}, "203.0.113.7"),
+        # A client's own X-Forwarded-For is kept at the left by the proxy: not believed.
+        (
+            1,
+            {"REMOTE_ADDR": "10.0.0.9", "HTTP_X_FORWARDED_FOR": "198.51.100.1, 203.0.113.7"},
+            "203.0.113.7",
+        ),
+        (2, {"REMOTE_ADDR": "10.0.0.9", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}, "10.0.0.9"),
+        (1, {"REMOTE_ADDR": "10.0.0.9"}, "10.0.0.9"),
+    ],
+)
+def test_the_client_address_is_the_one_the_nearest_trusted_proxy_saw(
+    rf, settings, proxies, meta, expected
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    assert lockout.client_address(rf.get("/", **meta)) == expected
+
+
+@pytest.mark.parametrize(("proxies", "status"), [(1, 302), (0, 429)])
+def test_behind_a_proxy_failures_from_one_client_do_not_lock_another(
+    client, settings, worker, proxies, status
+):
+    """Without the proxy counted, every sign-in seems to come from the proxy's address."""
+    settings.TRUSTED_PROXY_COUNT = proxies
+    for n in range(5):
+        password_step(
+            client,
+            type(worker)(username=f"nobody-{n}"),
+            password="wrong",
+            REMOTE_ADDR="10.0.0.9",
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+    response = password_step(
+        client, worker, REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="198.51.100.20"
+    )
+    assert response.status_code == status

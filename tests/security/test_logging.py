@@ -4,6 +4,7 @@ holds none of the survivor's details; nor does the report of a server error."""
 
 import datetime
 import logging
+import logging.config
 import sys
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -543,3 +544,19 @@ def test_a_500_page_in_production_shows_nothing_of_the_request(client, caseworke
     assert response.status_code == 500
     assert GIVEN not in response.content.decode()
     assert isinstance(response, HttpResponse)
+
+
+def test_a_celery_worker_keeps_the_filtered_handlers():
+    """A worker sets up logging through Celery, which would replace the root handlers with
+    its own unfiltered ones unless the project configures logging itself."""
+    from carepath.celery import app
+
+    worker_logging = type(app.log)(app)
+    worker_logging.already_setup = False
+    try:
+        worker_logging.setup_logging_subsystem(loglevel="INFO")
+        handlers = logging.getLogger().handlers
+        assert handlers
+        assert all(any(isinstance(f, PersonalDataFilter) for f in h.filters) for h in handlers)
+    finally:
+        logging.config.dictConfig(django_settings.LOGGING)

@@ -737,10 +737,17 @@ def test_the_data_protection_lead_holds_a_case_they_cannot_open(
 
     refused = client.post(hold_url, {"reason": ""})
     assert refused.status_code == 200 and b"error-summary" in refused.content
-    client.post(hold_url, {"reason": "Inquiry request"})
+    client.post(hold_url, {"reason": "Inquiry request", "action": "place"})
+    # The same form sent again (a double click, a resubmission) leaves the hold in place.
+    client.post(hold_url, {"reason": "Inquiry request", "action": "place"})
 
     case = Case.objects.get(pk=case_file.pk)
     assert case.legal_hold and case.legal_hold_reason == "Inquiry request"
+    client.post(hold_url, {"reason": "Inquiry closed", "action": "release"})
+    client.post(hold_url, {"reason": "Inquiry closed", "action": "release"})
+    assert not Case.objects.get(pk=case_file.pk).legal_hold
+    client.post(hold_url, {"reason": "Inquiry request", "action": "place"})
+    case = Case.objects.get(pk=case_file.pk)
     assert case.reference in client.get(reverse("retention:holds")).content.decode()
     client.force_login(caseworker_a)
     shown = client.get(reverse("casework:case", args=[case.pk])).content.decode()

@@ -21,6 +21,7 @@ from casework.selectors.calendar import Week, team_week_for, week_for
 from casework.selectors.cases import case_search, caseload_for, service_dashboard
 from casework.selectors.service_report import service_report
 from casework.services import access as services
+from casework.services.cases import case_reopen
 from tests.factories import CaseFactory
 
 
@@ -88,6 +89,23 @@ class TestWhoOpensIt:
         services.case_seal_member_add(case=sealed, by=manager_a, person=caseworker_b)
         assert _opens(client, caseworker_b, sealed) == 200
         assert policy.basis(caseworker_b, "case.view", sealed) == "caseworker: named on sealed case"
+
+    def test_a_new_episode_of_a_sealed_case_is_sealed_to_the_same_people(
+        self, client, sealed, manager_a, caseworker_a, teammate, other_manager
+    ):
+        Case.objects.filter(pk=sealed.pk).update(state=CaseState.CLOSED)
+        episode = case_reopen(
+            by=manager_a, case=Case.objects.get(pk=sealed.pk), reason="Referred again"
+        )
+
+        assert episode.sealed
+        assert set(episode.seal_members.values_list("user", flat=True)) == {
+            manager_a.pk,
+            caseworker_a.pk,
+        }
+        assert _opens(client, teammate, episode) == 404
+        assert _opens(client, other_manager, episode) == 404
+        assert _opens(client, caseworker_a, episode) == 200
 
     def test_emergency_access_never_opens_a_sealed_case(self, client, sealed, caseworker_b):
         with pytest.raises(services.EmergencyAccessRefused):

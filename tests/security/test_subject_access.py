@@ -498,7 +498,8 @@ def test_the_export_holds_every_record_type_and_nothing_else(client, survivor, d
     assert "CF10 1AA" not in everything
     for value in OTHERS:
         assert value not in everything, f"another person's {value!r} was exported"
-    assert "<script" not in files["index.html"] and "http" not in files["index.html"]
+    assert "<script" not in files["index.html"]
+    assert "http://" not in files["index.html"] and "https://" not in files["index.html"]
 
 
 def test_values_are_labelled_and_dated_in_iso_8601(client, survivor, dp_lead):
@@ -611,6 +612,39 @@ def test_a_sealed_case_is_exported_by_the_data_protection_lead_not_an_unnamed_ma
     assert "There is no case" in _request(client, plain_case.reference).content.decode()
     client.force_login(dp_lead)
     assert _request(client, plain_case.reference)["Content-Type"] == "application/zip"
+
+
+def test_an_episode_sealed_to_others_is_left_out_of_a_managers_export(
+    client, survivor, manager_a, dp_lead
+):
+    Case.objects.filter(pk=survivor.pk).update(sealed=True)
+    earlier = survivor.previous_episode
+    client.force_login(manager_a)
+    files = _unzip(_request(client, earlier.reference))
+    references = [c["reference"] for c in json.loads(files["data/case.json"])["records"]]
+    assert references == [earlier.reference]
+    assert "APPT-Dr Okonkwo" not in files["data/appointments.json"]
+    client.force_login(dp_lead)
+    files = _unzip(_request(client, earlier.reference))
+    references = [c["reference"] for c in json.loads(files["data/case.json"])["records"]]
+    assert references == [earlier.reference, survivor.reference]
+
+
+def test_who_is_named_on_a_sealed_case_stays_out_of_the_export(
+    client, plain_case, manager_a, caseworker_a, dp_lead
+):
+    from casework.services.access import case_seal, case_seal_member_add
+
+    caseworker_a.first_name, caseworker_a.last_name = "Namedworker", "Onseal"
+    caseworker_a.save()
+    case_seal(case=plain_case, by=manager_a, members=[], reason="Known to staff")
+    case_seal_member_add(case=plain_case, by=manager_a, person=caseworker_a)
+    client.force_login(dp_lead)
+    files = _unzip(_request(client, plain_case.reference))
+
+    assert "case.sealed" in files["data/timeline.json"] or "Sealed" in files["data/timeline.json"]
+    assert "Onseal" not in files["data/timeline.json"]
+    assert "seal_member" not in files["data/timeline.json"]
 
 
 # --- No record type forgotten -------------------------------------------------------------------

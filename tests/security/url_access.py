@@ -328,7 +328,7 @@ URLS: dict[str, Expectation | tuple[Expectation, ...]] = {
     # Emergency ("break-glass") access: asked for by staff who work on cases (not a MARAC
     # partner, not the data protection lead), ended by its holder (the administrator here),
     # reviewed by the service manager and the data protection lead.
-    "casework:emergency_access": E(NO_ARGS, CASE_STAFF | AM | CHAIR | ADMIN),
+    "casework:emergency_access": E(NO_ARGS, CASE_STAFF | ADMIN),
     "casework:emergency_end": POST_ONLY(kw(grant_pk="grant"), ADMIN, get_refused="first"),
     "casework:emergency_reviews": E(NO_ARGS, SM | DP),
     "casework:emergency_review": E(kw(grant_pk="grant"), SM | DP),

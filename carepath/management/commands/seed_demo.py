@@ -31,3 +31,6 @@ class Command(BaseCommand):
         for organisation, role, username in logins:
             self.stdout.write(f"  {username.ljust(width)}  {role:<22} {organisation}")
         self.stdout.write(f"Every demo password is: {demo.DEMO_PASSWORD}")
+        self.stdout.write(
+            "Then a sign-in code: `DEBUG=1 manage.py demo_mfa_code` prints the current one."
+        )
