@@ -6,6 +6,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 PASSWORD = "a-long-test-password"  # tests/factories.py UserFactory
+# The moment the sign-in tests happen at (the clock fixture of tests/security/conftest.py).
+NOW = "2026-03-02 09:00Z"
 
 
 def authenticator_for(user) -> TOTPDevice:

@@ -17,24 +17,11 @@ from tests.people.helpers import (
     sign_in,
 )
 
-NOW = "2026-03-02 09:00Z"
-
 
 @pytest.fixture(autouse=True)
 def limit(settings):
     settings.AXES_FAILURE_LIMIT = 5
     return 5
-
-
-@pytest.fixture
-def clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return time_machine
-
-
-@pytest.fixture
-def worker(caseworker_a):
-    return caseworker_a
 
 
 def _fail(client, user, times, **extra):

@@ -24,23 +24,10 @@ from tests.people.helpers import (
     sign_in,
 )
 
-NOW = "2026-03-02 09:00Z"
-
 
 @pytest.fixture(autouse=True)
 def mfa_on(settings):
     settings.MFA_REQUIRED = True
-
-
-@pytest.fixture
-def clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return time_machine
-
-
-@pytest.fixture
-def worker(caseworker_a):
-    return caseworker_a
 
 
 @pytest.fixture

@@ -11,20 +11,8 @@ from carepath.people import user_sessions
 from carepath.people.models import UserSession
 from tests.people.helpers import PASSWORD, authenticator_for, password_step, sign_in
 
-NOW = "2026-03-02 09:00Z"
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) Mobile/15E148 Safari/604.1"
-
-
-@pytest.fixture
-def clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return time_machine
-
-
-@pytest.fixture
-def worker(caseworker_a):
-    return caseworker_a
 
 
 def _browser(user, agent, address) -> Client:

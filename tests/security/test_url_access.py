@@ -156,3 +156,29 @@ def test_a_leaky_page_is_caught(db, client, worlds, sessions):
         OUTSIDER,
     }
     assert any("shows 'Survivor of home'" in problem for problem in found)
+
+
+# --- Before the second factor -----------------------------------------------------------------
+
+
+def test_before_the_second_factor_every_page_sends_to_the_code_step(
+    db, client, worlds, sessions, settings
+):
+    """Signed in with a password only: every URL but the sign-in steps themselves, the
+    calendar feed (its own secret) and the provider's callbacks (a signature) answers with the
+    code or set-up step, whoever the person is."""
+    from carepath.people.middleware import MFA_EXEMPT_PREFIXES, MFA_EXEMPT_VIEWS
+
+    settings.MFA_REQUIRED = True
+    steps = (reverse("people:mfa_verify"), reverse("people:mfa_enrol"))
+    wrong = []
+    for name in sorted(set(NAMES) - MFA_EXEMPT_VIEWS):
+        url = reverse(name, kwargs=expectations_of(name)[0].kwargs(worlds["home"]))
+        if url.startswith(MFA_EXEMPT_PREFIXES):
+            continue
+        for viewer in (SERVICE_MANAGER, CASEWORKER):
+            response, failure = request_as(client, sessions[viewer], "GET", url)
+            location = response.get("Location", "") if response is not None else ""
+            if failure or response.status_code != 302 or not location.startswith(steps):
+                wrong.append(f"{url} as {viewer}: {failure or response.status_code} {location}")
+    assert wrong == []
