@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint format migrate seed clean constraints graphs
+.PHONY: run test install lint format migrate seed clean constraints graphs messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ format: install
 
 migrate: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+
+# Extract the interface's messages into the Welsh catalogue, then compile it. Translate what
+# comes out with an empty msgstr in locale/cy/LC_MESSAGES/django.po and run it again.
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages --locale cy --no-obsolete \
+	  --ignore ".venv/*" --ignore "tests/*" --ignore "artifacts/*" --ignore "scripts/*" --ignore "docs/*"
+	DEBUG=1 $(BIN)/python manage.py compilemessages --locale cy --ignore ".venv/*"
 
 seed: install
 	DEBUG=1 $(BIN)/python manage.py seed_demo

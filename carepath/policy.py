@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext, gettext_noop
 
 from carepath.people.models import Role
 
@@ -47,6 +48,18 @@ class EmergencyBasis(str):
         basis = super().__new__(cls, text)
         basis.emergency_access_id = emergency_access_id
         return basis
+
+
+_NAMED_ON_SEALED_CASE = gettext_noop("named on sealed case")
+
+
+def basis_label(basis: str) -> str:
+    """A recorded basis in the reader's language. Bases are recorded in English, each a phrase
+    or phrases joined by ": " ("service manager: legal hold")."""
+    whole = gettext(basis)
+    if whole != basis:
+        return whole
+    return ": ".join(gettext(part) for part in basis.split(": "))
 
 
 def for_purpose(why: str, purpose: str) -> str:
@@ -140,7 +153,7 @@ def _same_organisation_administrator(user, obj) -> str | None:
     if user.has_role(Role.ADMINISTRATOR) and (
         obj is None or obj.organisation_id == user.organisation_id
     ):
-        return "organisation administrator"
+        return gettext_noop("organisation administrator")
     return None
 
 
@@ -167,9 +180,9 @@ def _service_manager_scope(user, queryset: QuerySet) -> QuerySet:
 
 def _audit_role(user) -> str | None:
     if user.has_role(Role.SERVICE_MANAGER):
-        return "service manager"
+        return gettext_noop("service manager")
     if user.has_role(Role.DATA_PROTECTION):
-        return "data protection lead"
+        return gettext_noop("data protection lead")
     return None
 
 
@@ -208,7 +221,7 @@ def _emergency_access_request(user, case) -> str | None:
         return None
     if case is not None and (case.organisation_id != user.organisation_id or case.sealed):
         return None
-    return "member of staff"
+    return gettext_noop("member of staff")
 
 
 def _own_grants_scope(user, queryset: QuerySet) -> QuerySet:
@@ -219,7 +232,7 @@ def _own_grants_scope(user, queryset: QuerySet) -> QuerySet:
 def _emergency_access_own(user, grant) -> str | None:
     """A person's own emergency accesses: to see them and end one early."""
     if grant is not None and grant.user_id == user.pk:
-        return "own emergency access"
+        return gettext_noop("own emergency access")
     return None
 
 
@@ -245,12 +258,12 @@ def _named_on_sealed_case(user, case) -> bool:
 
 def _case_role_basis(user, case) -> str | None:
     if user.has_role(Role.SERVICE_MANAGER):
-        return "service manager"
+        return gettext_noop("service manager")
     if user.has_role(Role.CASEWORKER):
         if case.caseworker_id == user.pk:
-            return "allocated caseworker"
+            return gettext_noop("allocated caseworker")
         if case.team_id in user.team_ids:
-            return "team member"
+            return gettext_noop("team member")
     return None
 
 
@@ -262,7 +275,8 @@ def _case_basis(user, case) -> str | None:
             return None
         if not _named_on_sealed_case(user, case):
             return None
-        return f"{_case_role_basis(user, case) or 'caseworker'}: named on sealed case"
+        role = _case_role_basis(user, case) or gettext_noop("caseworker")
+        return f"{role}: {_NAMED_ON_SEALED_CASE}"
     return _case_role_basis(user, case)
 
 
@@ -334,7 +348,7 @@ def _emergency_basis(user, case) -> EmergencyBasis | None:
     grant = _active_grants(user).get(case.pk)
     if grant is None or grant[1] <= timezone.now():
         return None
-    return EmergencyBasis("emergency access", emergency_access_id=grant[0])
+    return EmergencyBasis(gettext_noop("emergency access"), emergency_access_id=grant[0])
 
 
 def _case_read_basis(user, case) -> str | None:
@@ -360,7 +374,7 @@ def _case_allocate(user, case) -> str | None:
     if user.has_role(Role.SERVICE_MANAGER) and (
         case is None or _case_basis(user, case) is not None
     ):
-        return "service manager"
+        return gettext_noop("service manager")
     return None
 
 
@@ -369,7 +383,7 @@ def _case_seal(user, case) -> str | None:
     """Sealing a case, naming who may open it, unsealing: a service manager who may open it."""
     if case is None or not user.has_role(Role.SERVICE_MANAGER):
         return None
-    return "service manager" if _case_basis(user, case) is not None else None
+    return gettext_noop("service manager") if _case_basis(user, case) is not None else None
 
 
 @rule("case.create")
@@ -378,9 +392,9 @@ def _case_create(user, team) -> str | None:
     if team is None or team.organisation_id != user.organisation_id:
         return None
     if user.has_role(Role.SERVICE_MANAGER):
-        return "service manager"
+        return gettext_noop("service manager")
     if user.has_role(Role.CASEWORKER) and team.pk in user.team_ids:
-        return "team member"
+        return gettext_noop("team member")
     return None
 
 
@@ -428,7 +442,7 @@ def _contact_edit(user, contact) -> str | None:
 
 
 def _sms_administrator(user, obj) -> str | None:
-    return "administrator" if user.has_role(Role.ADMINISTRATOR) else None
+    return gettext_noop("administrator") if user.has_role(Role.ADMINISTRATOR) else None
 
 
 def _sms_administrator_scope(user, queryset: QuerySet) -> QuerySet:
@@ -444,7 +458,7 @@ def _sms_report_view(user, reminder) -> str | None:
     if user.has_role(Role.SERVICE_MANAGER) and (
         reminder is None or reminder.organisation_id == user.organisation_id
     ):
-        return "service manager"
+        return gettext_noop("service manager")
     return None
 
 
@@ -461,7 +475,7 @@ def _report_organisation_scope(user, queryset: QuerySet) -> QuerySet:
 @rule("report.view", scope=_report_organisation_scope)
 def _report_view(user, organisation) -> str | None:
     if user.has_role(Role.SERVICE_MANAGER) and organisation.pk == user.organisation_id:
-        return "service manager"
+        return gettext_noop("service manager")
     return None
 
 
@@ -473,7 +487,7 @@ def _report_view(user, organisation) -> str | None:
 
 def _accommodation_staff(user, organisation_id) -> str | None:
     if user.has_role(Role.ACCOMMODATION_MANAGER) and organisation_id == user.organisation_id:
-        return "accommodation staff"
+        return gettext_noop("accommodation staff")
     return None
 
 
@@ -516,7 +530,7 @@ def _property_address(user, prop) -> str | None:
         .exists()
     )
     if user.has_role(Role.CASEWORKER) and resident_caseworker:
-        return "caseworker of a resident"
+        return gettext_noop("caseworker of a resident")
     return None
 
 
@@ -565,7 +579,7 @@ def _vacancies_view(user, obj) -> str | None:
         user.has_role(role)
         for role in (Role.ACCOMMODATION_MANAGER, Role.CASEWORKER, Role.SERVICE_MANAGER)
     ):
-        return "vacancy board"
+        return gettext_noop("vacancy board")
     return None
 
 
@@ -588,7 +602,7 @@ def _marac_chair(user, obj) -> str | None:
     if user.has_role(Role.MARAC_CHAIR) and (
         obj is None or obj.organisation_id == user.organisation_id
     ):
-        return "MARAC chair"
+        return gettext_noop("MARAC chair")
     return None
 
 
@@ -647,7 +661,7 @@ def _partner_meeting_basis(user, meeting) -> str | None:
         return None
     agencies = set(_partner_agency_ids(user))
     if agencies and meeting.invited.filter(pk__in=agencies).exists():
-        return "MARAC partner: invited agency"
+        return gettext_noop("MARAC partner: invited agency")
     return None
 
 
@@ -719,7 +733,7 @@ def _marac_meeting_case_view(user, meeting_case) -> str | None:
         .filter(_partner_case_q(agencies))
         .exists()
     ):
-        return "MARAC partner: invited agency"
+        return gettext_noop("MARAC partner: invited agency")
     return None
 
 
@@ -732,7 +746,7 @@ def _marac_research_edit(user, research) -> str | None:
     # person's other agencies may see.
     item = research.meeting_case
     if type(item).objects.filter(pk=item.pk).filter(_partner_case_q([research.agency_id])).exists():
-        return "MARAC partner: own agency"
+        return gettext_noop("MARAC partner: own agency")
     return None
 
 
@@ -757,7 +771,7 @@ def _marac_action_scope(user, queryset: QuerySet) -> QuerySet:
 
 def _marac_action_owner(user, action) -> str | None:
     if action.agreed and action.owner_agency_id in _partner_agency_ids(user):
-        return "MARAC partner: own agency's action"
+        return gettext_noop("MARAC partner: own agency's action")
     return None
 
 
@@ -766,7 +780,7 @@ def _marac_action_view(user, action) -> str | None:
     if action is None:
         return None
     if _marac_chair(user, action):
-        return "MARAC chair"
+        return gettext_noop("MARAC chair")
     if not action.agreed:
         return None
     return _marac_action_owner(user, action) or _case_visible(
@@ -793,9 +807,9 @@ def _marac_data_return_view(user, area) -> str | None:
     if area is None or area.organisation_id != user.organisation_id:
         return None
     if user.has_role(Role.MARAC_CHAIR):
-        return "MARAC chair"
+        return gettext_noop("MARAC chair")
     if user.has_role(Role.SERVICE_MANAGER):
-        return "service manager"
+        return gettext_noop("service manager")
     return None
 
 
@@ -819,9 +833,9 @@ def _case_subject_access(user, case) -> str | None:
     if case is None or case.organisation_id != user.organisation_id:
         return None
     if user.has_role(Role.DATA_PROTECTION):
-        return "data protection lead: subject access request"
+        return gettext_noop("data protection lead: subject access request")
     if user.has_role(Role.SERVICE_MANAGER) and _case_basis(user, case):
-        return "service manager: subject access request"
+        return gettext_noop("service manager: subject access request")
     return None
 
 
@@ -847,9 +861,9 @@ def _case_legal_hold(user, case) -> str | None:
     if case is not None and case.organisation_id != user.organisation_id:
         return None
     if user.has_role(Role.DATA_PROTECTION):
-        return "data protection lead: legal hold"
+        return gettext_noop("data protection lead: legal hold")
     if user.has_role(Role.SERVICE_MANAGER) and (case is None or _case_basis(user, case)):
-        return "service manager: legal hold"
+        return gettext_noop("service manager: legal hold")
     return None
 
 
@@ -869,12 +883,12 @@ def _retention_view(user, run) -> str | None:
     if run is not None and run.detail.get("scope") not in (None, user.organisation_id):
         return None
     if user.has_role(Role.DATA_PROTECTION):
-        return "data protection lead"
+        return gettext_noop("data protection lead")
     if user.has_role(Role.SERVICE_MANAGER):
-        return "service manager"
+        return gettext_noop("service manager")
     return None
 
 
 @rule("retention.preview")
 def _retention_preview(user, obj) -> str | None:
-    return "data protection lead" if user.has_role(Role.DATA_PROTECTION) else None
+    return gettext_noop("data protection lead") if user.has_role(Role.DATA_PROTECTION) else None

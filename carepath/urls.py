@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from carepath import views
-from carepath.people import account_views
+from carepath.people import account_views, language
 from carepath.people.forms import PasswordResetForm
 
 # Django's admin is for platform operators (superusers) only; staff work in the app itself.
@@ -11,6 +11,7 @@ admin.site.has_permission = lambda request: request.user.is_active and request.u
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("language/", language.language_switch, name="language"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -109,6 +109,12 @@ class AccessLogEntry(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.actor_id} {self.action} {self.object_label}"
 
+    @property
+    def basis_display(self) -> str:
+        from carepath.policy import basis_label
+
+        return basis_label(self.basis)
+
 
 class RetentionRun(AppendOnlyModel):
     """One run of the retention schedule: what it anonymised or removed, by reference only."""

@@ -45,7 +45,7 @@ def _export(request, entries, *, export_format: str, basis: str):
             entry.actor.username,
             entry.get_action_display(),
             entry.object_label,
-            entry.basis,
+            entry.basis_display,
             entry.emergency_access_id,
             entry.path,
         )

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -78,3 +79,17 @@ class CodeForm(Form):
         self.fields["code"].help_text = help_text
         if numeric:
             self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+
+class LanguageForm(Form):
+    """The interface language a person chooses for themselves."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a language."),
+            "invalid_choice": _("That language is not available."),
+        },
+    )

@@ -12,6 +12,7 @@ MFA_EXEMPT_VIEWS = frozenset(
     {
         "login",
         "logout",
+        "language",
         "password_reset",
         "password_reset_done",
         "password_reset_confirm",

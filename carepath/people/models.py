@@ -1,6 +1,7 @@
 import hashlib
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +62,10 @@ class User(AbstractUser):
         Organisation, on_delete=models.PROTECT, related_name="users", null=True, blank=True
     )
     teams = models.ManyToManyField(Team, related_name="members", blank=True)
+    # The interface language this person chose; blank follows their browser.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=[teams])
 
     class Meta:

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -10,7 +11,7 @@ from carepath.audit import history
 from carepath.audit.selectors import timeline_of
 from carepath.decorators import role_required
 from carepath.people import lockout, mfa, selectors, services
-from carepath.people.forms import TeamForm, UserForm
+from carepath.people.forms import LanguageForm, TeamForm, UserForm
 from carepath.people.models import Role
 
 
@@ -170,8 +171,12 @@ def team_detail(request, pk: int):
 @login_required
 def profile(request):
     """Your own account: who you are, your organisation, teams and roles."""
+    language_form = LanguageForm(initial={"language": translation.get_language()})
     return render(
         request,
         "people/profile.html",
-        {"can_manage_users": policy.can(request.user, "people.user.manage")},
+        {
+            "can_manage_users": policy.can(request.user, "people.user.manage"),
+            "language_form": language_form,
+        },
     )

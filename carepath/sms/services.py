@@ -129,8 +129,18 @@ def reminders_dispatch(*, now: datetime | None = None) -> int:
     return len(claimed)
 
 
+def reminder_language(reminder: Reminder) -> str:
+    """A text goes out in the safe contact's language; a reminder to staff in the language the
+    member of staff chose for Carepath."""
+    if reminder.safe_contact:
+        return reminder.safe_contact.language
+    if reminder.staff and reminder.staff.language:
+        return reminder.staff.language
+    return "en"
+
+
 def render_text(reminder: Reminder) -> str:
-    language = reminder.safe_contact.language if reminder.safe_contact else "en"
+    language = reminder_language(reminder)
     found = {
         t.language: t.body
         for t in MessageTemplate.objects.filter(key=reminder.purpose, language__in=[language, "en"])
@@ -211,7 +221,9 @@ def _send_email(reminder: Reminder, now) -> str:
     if reminder.staff is None or not reminder.staff.email:
         return _finish(reminder, "suppress", why=_("No email address"), at=now)
     body = render_text(reminder)
-    send_mail(_("Carepath reminder"), body, settings.DEFAULT_FROM_EMAIL, [reminder.staff.email])
+    with translation.override(reminder_language(reminder)):
+        subject = _("Carepath reminder")
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [reminder.staff.email])
     return _finish(reminder, "mark_sent", provider_id="email", at=now)
 
 

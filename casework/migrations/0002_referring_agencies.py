@@ -1,33 +1,35 @@
 from datetime import date
 
 from django.db import migrations
+from django.utils.translation import gettext_noop
 
 NRM_START = date(2009, 4, 1)
 
-# (name, kind, first responder from, first responder until)
+# (name, kind, first responder from, first responder until). The names are in the Welsh catalogue
+# too: an agency is shown in the reader's language (ReferringAgency.__str__).
 AGENCIES = [
-    ("Police Scotland", "police", NRM_START, None),
-    ("Metropolitan Police Service", "police", NRM_START, None),
-    ("South Wales Police", "police", NRM_START, None),
-    ("Police Service of Northern Ireland", "police", NRM_START, None),
-    ("Home Office (UK Visas and Immigration)", "home_office", NRM_START, None),
-    ("Home Office (Immigration Enforcement)", "home_office", NRM_START, None),
-    ("Border Force", "home_office", NRM_START, None),
-    ("Local authority (children's services)", "local_authority", NRM_START, None),
-    ("Local authority (adult services)", "local_authority", NRM_START, None),
-    ("Gangmasters and Labour Abuse Authority", "glaa", date(2015, 10, 1), None),
-    ("The Salvation Army", "ngo", NRM_START, None),
-    ("Migrant Help", "ngo", NRM_START, None),
-    ("Barnardo's", "ngo", NRM_START, None),
-    ("NSPCC", "ngo", NRM_START, None),
-    ("Kalayaan", "ngo", NRM_START, None),
-    ("Unseen", "ngo", NRM_START, None),
-    ("TARA (Trafficking Awareness Raising Alliance)", "ngo", NRM_START, None),
-    ("Migrant Help Scotland", "ngo", NRM_START, None),
-    ("Bawso", "ngo", NRM_START, None),
-    ("Modern Slavery and Exploitation Helpline", "helpline", None, None),
-    ("NHS (health services)", "health", None, None),
-    ("Self-referral", "other", None, None),
+    (gettext_noop("Police Scotland"), "police", NRM_START, None),
+    (gettext_noop("Metropolitan Police Service"), "police", NRM_START, None),
+    (gettext_noop("South Wales Police"), "police", NRM_START, None),
+    (gettext_noop("Police Service of Northern Ireland"), "police", NRM_START, None),
+    (gettext_noop("Home Office (UK Visas and Immigration)"), "home_office", NRM_START, None),
+    (gettext_noop("Home Office (Immigration Enforcement)"), "home_office", NRM_START, None),
+    (gettext_noop("Border Force"), "home_office", NRM_START, None),
+    (gettext_noop("Local authority (children's services)"), "local_authority", NRM_START, None),
+    (gettext_noop("Local authority (adult services)"), "local_authority", NRM_START, None),
+    (gettext_noop("Gangmasters and Labour Abuse Authority"), "glaa", date(2015, 10, 1), None),
+    (gettext_noop("The Salvation Army"), "ngo", NRM_START, None),
+    (gettext_noop("Migrant Help"), "ngo", NRM_START, None),
+    (gettext_noop("Barnardo's"), "ngo", NRM_START, None),
+    (gettext_noop("NSPCC"), "ngo", NRM_START, None),
+    (gettext_noop("Kalayaan"), "ngo", NRM_START, None),
+    (gettext_noop("Unseen"), "ngo", NRM_START, None),
+    (gettext_noop("TARA (Trafficking Awareness Raising Alliance)"), "ngo", NRM_START, None),
+    (gettext_noop("Migrant Help Scotland"), "ngo", NRM_START, None),
+    (gettext_noop("Bawso"), "ngo", NRM_START, None),
+    (gettext_noop("Modern Slavery and Exploitation Helpline"), "helpline", None, None),
+    (gettext_noop("NHS (health services)"), "health", None, None),
+    (gettext_noop("Self-referral"), "other", None, None),
 ]
 
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -29,7 +30,8 @@ class ReferringAgency(models.Model):
         verbose_name_plural = "referring agencies"
 
     def __str__(self) -> str:
-        return self.name
+        # The agencies Carepath ships are translated; one added here shows as it was typed.
+        return gettext(self.name)
 
     def is_first_responder_on(self, day) -> bool:
         if self.first_responder_from is None or day < self.first_responder_from:

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -278,7 +279,8 @@ def _agency_table(referrals: list[dict]) -> Table:
     rows = []
     for agency, counter in counts.items():
         row = {
-            "agency": agency or str(_("Not recorded")),
+            # The agencies Carepath ships are in the catalogue (ReferringAgency.__str__).
+            "agency": gettext(agency) if agency else str(_("Not recorded")),
             **{part: counter[part] for part in parts},
         }
         row[TOTAL] = sum(row[part] for part in parts)

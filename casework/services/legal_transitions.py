@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from carepath import policy
 from carepath.audit import timeline
@@ -133,7 +134,9 @@ def _immigration(record: ImmigrationMatter, name: str, values: dict) -> dict:
     if name == "apply_to_extend":
         what = _("the date of the application to extend")
         on = dated(values.get("on"), what=what)
-        not_before(on, record.decided_on, what=what, after=_("the grant"))
+        not_before(
+            on, record.decided_on, what=what, after=pgettext("immigration leave", "the grant")
+        )
         return {
             "on": on,
             "reference": text(values, "reference", limit=TEXT_LIMITS.get("reference")),

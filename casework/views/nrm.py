@@ -2,6 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from carepath import policy
 from carepath.audit import access_log
@@ -138,7 +139,7 @@ def duty_to_notify_report(request, pk: int):
     access_log.record(
         case.nrm,
         by=request.user,
-        basis=policy.for_purpose(why, "duty to notify report"),
+        basis=policy.for_purpose(why, gettext_noop("duty to notify report")),
         action="export",
         path=request.path,
     )

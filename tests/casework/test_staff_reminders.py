@@ -51,6 +51,20 @@ def test_deadlines_within_three_days_are_emailed_once(
     assert allocated.reference not in mail.outbox[0].subject
 
 
+def test_a_member_of_staff_who_chose_welsh_is_reminded_in_welsh(
+    allocated, caseworker_a, manager_a, django_capture_on_commit_callbacks
+):
+    caseworker_a.language = "cy"
+    caseworker_a.save()
+    _goal(allocated, manager_a, datetime.date(2026, 3, 5))
+    staff_reminders_plan()
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_dispatch()
+    (message,) = mail.outbox
+    assert message.body == "Dyddiad cau Carepath: Dydd Iau 5 Mawrth. Mewngofnodwch i'w weld."
+    assert message.subject == "Nodyn atgoffa Carepath"
+
+
 def test_a_missed_deadline_is_reminded_again_as_overdue(allocated, manager_a, time_machine):
     _goal(allocated, manager_a, datetime.date(2026, 3, 3))
     assert staff_reminders_plan() == 1

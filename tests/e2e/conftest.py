@@ -116,6 +116,10 @@ def browser():
         chromium.close()
 
 
+# Every page each person's journey reached, for the Welsh check (tests/e2e/test_welsh.py).
+VISITED: dict[str, list[str]] = {}
+
+
 class Journey:
     """One person's visit: pages checked with axe-core, screenshots saved, console errors kept."""
 
@@ -135,6 +139,7 @@ class Journey:
             ),
         )
         self.visited: list[str] = []
+        self.username = ""
         self.violations: list[str] = []
         self._shots = 0
         self._axe = axe_playwright.Axe()
@@ -148,6 +153,8 @@ class Journey:
         page = self.page
         page.wait_for_load_state()
         self.visited.append(page.url)
+        if self.username:
+            VISITED.setdefault(self.username, []).append(page.url)
         results = self._axe.run(page)
         for violation in results.response["violations"]:
             if violation["impact"] in BLOCKING_IMPACTS:
@@ -165,6 +172,7 @@ class Journey:
         return page
 
     def sign_in(self, username: str):
+        self.username = username
         page = self.page
         page.goto(self.base + "/accounts/login/")
         self.check("sign-in")
@@ -173,7 +181,7 @@ class Journey:
         page.locator("main").get_by_role("button", name="Sign in").click()
         page.wait_for_url(re.compile(r"/people/sign-in/code/"))
         self.check("code")
-        page.get_by_label("Code").fill(_code_now())
+        page.get_by_label("Code").fill(_code_for(username))
         page.locator("main").get_by_role("button", name="Continue").click()
         page.wait_for_load_state()
         assert "/sign-in/" not in page.url and "/login/" not in page.url, page.url
@@ -187,11 +195,19 @@ class Journey:
         assert self.errors == [], self.errors
 
 
-def _code_now() -> str:
-    """The demo authenticator's code. A code signs a person in once: each journey is one
-    person, and journeys sign different people in."""
+# The 30-second window whose code last signed each person in.
+_WINDOWS_USED: dict[str, int] = {}
+
+
+def _code_for(username: str) -> str:
+    """The demo authenticator's code for a person. A code signs a person in once, so a second
+    sign-in of the same person within the window waits for the next code."""
+    while int(time.time() // 30) == _WINDOWS_USED.get(username):
+        time.sleep(0.5)
+    now = time.time()
+    _WINDOWS_USED[username] = int(now // 30)
     totp = TOTP(demo.demo_totp_key())
-    totp.time = time.time()
+    totp.time = now
     return f"{totp.token():06d}"
 
 

@@ -273,6 +273,10 @@ URLS: dict[str, Expectation | tuple[Expectation, ...]] = {
     "logout": E(
         NO_ARGS, EVERYONE, ok=405, anonymous=405, post=Access(EVERYONE, ok=302, anonymous=302)
     ),
+    # The language switch on every page, signed in or not; bad input changes nothing.
+    "language": E(
+        NO_ARGS, EVERYONE, ok=405, anonymous=405, post=Access(EVERYONE, ok=302, anonymous=302)
+    ),
     "password_reset": E(NO_ARGS, EVERYONE, anonymous=200),
     "password_reset_done": E(NO_ARGS, EVERYONE, anonymous=200),
     "password_reset_confirm": E(
