@@ -135,13 +135,13 @@ def _unit_flags(units: list[dict]) -> dict:
     }
 
 
-def vacancy_board(
+def vacancy_properties(
     user: User, *, region: str = "", kind: str = "", today: date | None = None
-) -> list[dict]:
-    """Vacancies now and expected soon, in every organisation's active properties. Three
-    queries whatever the number of properties, units or residents."""
+) -> QuerySet[Property]:
+    """Every organisation's active properties with their bed counts (free now, out of use,
+    expected free soon), in board order: one query, for the board to page through."""
     if not policy.can(user, "vacancies.view"):
-        return []
+        return Property.objects.none()
     today = today or timezone.localdate()
     horizon = today + timedelta(days=EXPECTED_VACANCY_DAYS)
     beds = "units__bed_spaces"
@@ -150,7 +150,7 @@ def vacancy_board(
         properties = properties.filter(region__iexact=region.strip())
     if kind:
         properties = properties.filter(kind=kind)
-    properties = properties.annotate(
+    return properties.annotate(
         bed_count=Count(beds, filter=_in_use(beds), distinct=True),
         free_count=Count(
             beds,
@@ -174,6 +174,11 @@ def vacancy_board(
             distinct=True,
         ),
     ).order_by("region", "name", "pk")
+
+
+def vacancy_rows(properties) -> list[dict]:
+    """The board's rows for these properties (from ``vacancy_properties``): two more queries,
+    whatever their number of units or bed spaces."""
     properties = list(properties)
     ids = [p.pk for p in properties]
 
@@ -207,6 +212,16 @@ def vacancy_board(
         }
         for prop in properties
     ]
+
+
+def vacancy_board(
+    user: User, *, region: str = "", kind: str = "", today: date | None = None
+) -> list[dict]:
+    """Vacancies now and expected soon, in every organisation's active properties. Three
+    queries whatever the number of properties, units or residents."""
+    if not policy.can(user, "vacancies.view"):
+        return []
+    return vacancy_rows(vacancy_properties(user, region=region, kind=kind, today=today))
 
 
 # --- Matching --------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Pages for accommodation managers (properties, the vacancy board, placements sent to them) and
 for caseworkers (asking for a place, following a request, a read-only vacancy board)."""
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -34,15 +35,40 @@ def _filters(request) -> dict:
 # --- Start page and vacancy boards ------------------------------------------------------
 
 
+# Rows on a page of the vacancy board and of the manager's lists, however large they grow.
+VACANCIES_PER_PAGE = 50
+BOARD_PER_PAGE = 25
+
+
+def _vacancy_page(request, filters: dict) -> dict:
+    properties = selectors.vacancy_properties(
+        request.user, region=filters["region"], kind=filters["kind"]
+    )
+    page = Paginator(properties, VACANCIES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "rows": selectors.vacancy_rows(page.object_list),
+        "page": page,
+        "query": query.urlencode(),
+    }
+
+
 @role_required(AM)
 def board(request):
     filters = _filters(request)
+    lists = selectors.accommodation_dashboard(request.user)
+    # Offers about to expire and move-outs soon are few by their dates; these two can be long.
+    pages = {
+        name: Paginator(lists[name], BOARD_PER_PAGE).get_page(request.GET.get(f"{name}_page"))
+        for name in ("awaiting", "occupancy")
+    }
     context = {
-        **selectors.accommodation_dashboard(request.user),
+        **lists,
+        **{name: page.object_list for name, page in pages.items()},
+        "pages": pages,
         **filters,
-        "rows": selectors.vacancy_board(
-            request.user, region=filters["region"], kind=filters["kind"]
-        ),
+        **_vacancy_page(request, filters),
     }
     return render(request, "accommodation/board.html", context)
 
@@ -50,8 +76,8 @@ def board(request):
 @role_required(*CASE_ROLES)
 def vacancies(request):
     filters = _filters(request)
-    rows = selectors.vacancy_board(request.user, region=filters["region"], kind=filters["kind"])
-    return render(request, "accommodation/vacancies.html", {**filters, "rows": rows})
+    context = {**filters, **_vacancy_page(request, filters)}
+    return render(request, "accommodation/vacancies.html", context)
 
 
 # --- Properties, units and bed spaces ---------------------------------------------------
@@ -303,10 +329,14 @@ ACTIONS = {
 }
 
 
-def _permission_for(name: str) -> str:
+def _declared(name: str) -> dict:
+    """What the transition ``name`` declares about itself (its label, form and permission)."""
     meta = getattr(Placement, name)._django_fsm
-    custom = next(iter(meta.transitions.values())).custom or {}
-    return custom.get("permission", "placement.transition")
+    return next(iter(meta.transitions.values())).custom or {}
+
+
+def _permission_for(name: str) -> str:
+    return _declared(name).get("permission", "placement.transition")
 
 
 @role_required(*PLACEMENT_ROLES)
@@ -319,20 +349,10 @@ def placement_action(request, pk: int, name: str):
     if name == "offer":
         kwargs["matches"] = selectors.matches_for(placement)[0]
     form = make_form(request.POST if request.method == "POST" else None, **kwargs)
-    label = next(
-        (
-            t["label"]
-            for t in available_transitions(
-                placement, request.user, permission="placement.transition"
-            )
-            if t["name"] == name
-        ),
-        name.replace("_", " ").capitalize(),
-    )
     return form_page(
         request,
         form=form,
-        title=str(label),
+        title=str(_declared(name)["label"]),
         save=lambda data: run(request.user, placement, data),
         done=lambda result: (
             _("Done: the placement is now “%(state)s”.") % {"state": result.get_state_display()}

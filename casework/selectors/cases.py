@@ -1,16 +1,19 @@
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from carepath import policy
 from carepath.audit import access_log
 from carepath.audit.models import AccessLogEntry
+from carepath.clocks.selectors import all_period_rules
 from carepath.people.models import Role, User
 from casework.models import Case, CaseState
 from casework.models.case import OPEN_STATES
 from casework.models.records import GoalStatus, SupportGoal
-from casework.selectors.deadlines import RETURN_FOLLOWING_UP, with_deadlines
+from casework.selectors.deadlines import RETURN_FOLLOWING_UP, may_be_overdue, with_deadlines
 from casework.selectors.legal import legal_prefetch
 from returns.models import FollowUp, ReturnPlan, ReturnState
 
@@ -75,17 +78,27 @@ def caseload_for(user: User, *, today: date | None = None) -> list[dict]:
 
 def service_dashboard(user: User, *, today: date | None = None) -> dict:
     """For a service manager: caseload per worker, unallocated referrals, breached targets and
-    missing people, across their organisation."""
+    missing people, across their organisation. Each is a query the page shows a page of; the
+    breached targets are the cases that may have an overdue deadline (``may_be_overdue``), each
+    page's worked out by ``overdue_of``."""
     today = today or timezone.localdate()
     cases = cases_visible_to(user)
+    # A count per caseworker shown (a subquery), not a join of every case of the organisation.
+    open_cases = (
+        Case.objects.filter(caseworker=OuterRef("pk"), state__in=OPEN_STATES)
+        .order_by()
+        .values("caseworker")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     workers = (
         User.objects.filter(
             organisation_id=user.organisation_id,
             is_active=True,
             role_assignments__role=Role.CASEWORKER,
         )
-        .annotate(open_cases=Count("caseload", filter=Q(caseload__state__in=OPEN_STATES)))
-        .order_by("first_name", "last_name")
+        .annotate(open_cases=Coalesce(Subquery(open_cases), 0))
+        .order_by("first_name", "last_name", "pk")
     )
     unallocated = (
         cases.filter(state=CaseState.REFERRED)
@@ -93,20 +106,32 @@ def service_dashboard(user: User, *, today: date | None = None) -> dict:
         .order_by("referral_date", "pk")
     )
     watched = with_deadline_data(
-        cases.filter(state__in=OPEN_STATES).exclude(state=CaseState.REFERRED)
+        cases.filter(state__in=OPEN_STATES)
+        .exclude(state=CaseState.REFERRED)
+        .filter(may_be_overdue(today=today, rules=all_period_rules()))
+        .order_by("-referral_date", "-pk")
     )
-    breached = [
-        (case, [d for d in deadlines if d.status == "overdue"])
-        for case, deadlines in with_deadlines(watched, today=today)
-        if any(d.status == "overdue" for d in deadlines)
-    ]
-    missing = cases.filter(state=CaseState.MISSING).select_related("caseworker")
+    missing = (
+        cases.filter(state=CaseState.MISSING)
+        .select_related("caseworker")
+        .order_by("missing_since", "pk")
+    )
     return {
         "workers": workers,
         "unallocated": unallocated,
-        "breached": breached,
+        "breached": watched,
         "missing": missing,
     }
+
+
+def overdue_of(cases, *, today: date | None = None) -> list[tuple[Case, list]]:
+    """Each of ``cases`` that has an overdue deadline, with those deadlines."""
+    today = today or timezone.localdate()
+    return [
+        (case, [d for d in deadlines if d.status == "overdue"])
+        for case, deadlines in with_deadlines(cases, today=today)
+        if any(d.status == "overdue" for d in deadlines)
+    ]
 
 
 def caseworkers_of(user: User) -> QuerySet[User]:
@@ -131,14 +156,15 @@ def case_search(
     if not text and not date_of_birth:
         return []
     cases = cases_visible_to(user)
-    if text:
+    # "Wei Zhang" finds Wei Zhang: every word must be found, each in any of the names.
+    for word in text.split():
         cases = cases.filter(
-            Q(reference__icontains=text)
-            | Q(given_name__icontains=text)
-            | Q(family_name__icontains=text)
-            | Q(verified_given_name__icontains=text)
-            | Q(verified_family_name__icontains=text)
-            | Q(aliases__icontains=text)
+            Q(reference__icontains=word)
+            | Q(given_name__icontains=word)
+            | Q(family_name__icontains=word)
+            | Q(verified_given_name__icontains=word)
+            | Q(verified_family_name__icontains=word)
+            | Q(aliases__icontains=word)
         )
     if date_of_birth:
         cases = cases.filter(
@@ -146,6 +172,10 @@ def case_search(
         )
     results = list(cases.select_related("caseworker", "team").order_by("-referral_date")[:limit])
     access_log.record_many(
-        results, by=user, basis="search", action=AccessLogEntry.Action.SEARCH, path=path
+        results,
+        by=user,
+        basis=gettext_noop("search"),
+        action=AccessLogEntry.Action.SEARCH,
+        path=path,
     )
     return results

@@ -4,16 +4,31 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from carepath.clocks.models import PeriodRule
+from carepath.clocks.models import PeriodRule, PeriodUnit
 from carepath.clocks.selectors import NoPeriodRule, all_period_rules, deadline
-from casework.models import Case, CaseState, LegalMatter, NrmState
+from casework.models import (
+    Case,
+    CaseState,
+    CicaClaim,
+    CicaState,
+    CriminalJusticeMatter,
+    ImmigrationMatter,
+    ImmigrationState,
+    LegalMatter,
+    LegalStep,
+    MatterKind,
+    NrmState,
+    StepKind,
+    SupportGoal,
+)
 from casework.models.records import GoalStatus
 from casework.selectors.legal import matter_deadlines
-from returns.models import ReturnPlan, ReturnState
+from returns.models import FollowUp, ReturnPlan, ReturnState
 
 # A return's follow-up contacts are due from the departure until the return is complete.
 RETURN_FOLLOWING_UP = (ReturnState.DEPARTED, ReturnState.ARRIVED, ReturnState.REINTEGRATING)
@@ -179,9 +194,128 @@ def return_deadlines(plan: ReturnPlan, *, today: date) -> list[Deadline]:
     ]
 
 
-def with_deadlines(cases: Iterable[Case], *, today: date) -> list[tuple[Case, list[Deadline]]]:
-    rules = all_period_rules()
+def with_deadlines(
+    cases: Iterable[Case], *, today: date, rules: Sequence[PeriodRule] | None = None
+) -> list[tuple[Case, list[Deadline]]]:
+    rules = rules if rules is not None else all_period_rules()
     return [(case, case_deadlines(case, today=today, rules=rules)) for case in cases]
+
+
+# --- Narrowing in the database -----------------------------------------------------------------
+
+
+def _days(rule: PeriodRule, *, longest: bool = False) -> int:
+    """The fewest (or most) calendar days a period of this rule can last."""
+    if rule.unit == PeriodUnit.MONTHS:
+        return rule.length * (31 if longest else 28)
+    if rule.unit == PeriodUnit.YEARS:
+        return rule.length * (366 if longest else 365)
+    if rule.unit == PeriodUnit.WORKING_DAYS and longest:
+        return rule.length * 2 + 14  # weekends and bank holidays: never used as a notice
+    return rule.length
+
+
+def _started_before(rules: Sequence[PeriodRule], kind: str, today: date) -> date | None:
+    """A period of ``kind`` that has run out by today started before this day, whatever the
+    jurisdiction or the rule in force (None: no rule, so no deadline of that kind)."""
+    lengths = [_days(rule) for rule in rules if rule.kind == kind]
+    return today - timedelta(days=min(lengths)) if lengths else None
+
+
+def may_be_overdue(*, today: date, rules: Sequence[PeriodRule]) -> Q:
+    """A condition on cases that every case with an overdue deadline meets (and a few without:
+    each period is taken at its shortest, a claim still to be made whatever its dates). The
+    database narrows the cases with it; ``case_deadlines`` then works out each one exactly. It
+    follows ``case_deadlines`` clause by clause: a deadline added there is added here."""
+    case = OuterRef("pk")
+    found = Q(
+        Exists(SupportGoal.objects.filter(case=case, status=GoalStatus.OPEN, review_date__lt=today))
+    )
+    if (start := _started_before(rules, "nrm_rg_target", today)) is not None:
+        found |= Q(nrm__state=NrmState.SUBMITTED, nrm__submitted_on__lt=start)
+    recovery = Q(nrm__recovery_curtailed_to__lt=today) | Q(nrm__recovery_extension_days__lt=0)
+    if (start := _started_before(rules, "nrm_recovery_period", today)) is not None:
+        recovery |= Q(nrm__recovery_curtailed_to=None, nrm__rg_decision_on__lt=start)
+    found |= Q(nrm__state=NrmState.RG_POSITIVE) & recovery
+    # A positive conclusive grounds decision's move-on period is shown until it ends, never
+    # as overdue.
+    found |= Q(state=CaseState.MISSING) & (
+        Q(missing_police_notified_at=None) | Q(missing_local_authority_notified_at=None)
+    )
+    found |= Q(
+        Exists(
+            ReturnPlan.objects.filter(
+                case=case, state=ReturnState.TRAVEL_BOOKED, departs_on__lt=today
+            )
+        )
+    ) | Q(
+        Exists(
+            FollowUp.objects.filter(
+                plan__case=case,
+                plan__state__in=RETURN_FOLLOWING_UP,
+                done_on=None,
+                due_on__lt=today,
+            )
+        )
+    )
+    return found | _legal_may_be_overdue(today=today, rules=rules)
+
+
+def _legal_may_be_overdue(*, today: date, rules: Sequence[PeriodRule]) -> Q:
+    case = OuterRef("pk")
+    found = Q(Exists(LegalStep.objects.filter(matter__case=case, due_on__lt=today, done_on=None)))
+    # A claim still to be made: its deadline depends on the person's age at the incident.
+    found |= Q(
+        Exists(
+            CicaClaim.objects.filter(matter__case=case, state=CicaState.CONSIDERING).exclude(
+                extended_to__gte=today
+            )
+        )
+    )
+    for state, field, kind in (
+        (CicaState.DECIDED, "decided_on", "cica_review"),
+        (CicaState.REVIEWED, "review_decided_on", "cica_appeal"),
+    ):
+        if (start := _started_before(rules, kind, today)) is not None:
+            found |= Q(
+                Exists(
+                    CicaClaim.objects.filter(
+                        matter__case=case, state=state, **{f"{field}__lt": start}
+                    )
+                )
+            )
+    if (start := _started_before(rules, "immigration_appeal", today)) is not None:
+        found |= Q(
+            Exists(
+                ImmigrationMatter.objects.filter(
+                    matter__case=case, state=ImmigrationState.REFUSED, decided_on__lt=start
+                )
+            )
+        )
+    notices = [_days(r, longest=True) for r in rules if r.kind == "leave_extension_notice"]
+    expiring = today + timedelta(days=max(notices, default=0))
+    found |= Q(
+        Exists(
+            ImmigrationMatter.objects.filter(
+                matter__case=case, state=ImmigrationState.GRANTED, leave_expires_on__lt=expiring
+            )
+        )
+    )
+    if (start := _started_before(rules, "police_update", today)) is not None:
+        # Overdue only if the matter was opened, and last updated, before ``start``.
+        updated_since = LegalStep.objects.filter(
+            matter=OuterRef("pk"), kind=StepKind.POLICE_UPDATE, done_on__gte=start
+        )
+        found |= Q(
+            Exists(
+                LegalMatter.objects.filter(
+                    case=case, kind=MatterKind.CRIMINAL_JUSTICE, opened_on__lt=start
+                )
+                .exclude(justice__state__in=CriminalJusticeMatter.FINAL_STATES)
+                .exclude(Exists(updated_since))
+            )
+        )
+    return found
 
 
 def matter_deadline_rows(matter: LegalMatter, case: Case, *, today, rules) -> list[Deadline]:

@@ -39,15 +39,31 @@ CASE_ROLES = (Role.CASEWORKER, Role.SERVICE_MANAGER)
 CASE_READ_ROLES = policy.EMERGENCY_ACCESS_ROLES
 
 
+# The lists a page shows a page of at a time, however large the service grows.
+CASELOAD_PER_PAGE = 50
+DASHBOARD_PER_PAGE = 25
+
+
 @role_required(Role.CASEWORKER)
 def caseload(request):
-    return render(request, "casework/caseload.html", {"rows": selectors.caseload_for(request.user)})
+    rows = Paginator(selectors.caseload_for(request.user), CASELOAD_PER_PAGE)
+    page = rows.get_page(request.GET.get("page"))
+    return render(request, "casework/caseload.html", {"rows": page.object_list, "page": page})
 
 
 @role_required(Role.SERVICE_MANAGER)
 def dashboard(request):
-    data = selectors.service_dashboard(request.user)
-    return render(request, "casework/dashboard.html", data)
+    today = timezone.localdate()
+    data = selectors.service_dashboard(request.user, today=today)
+    pages = {
+        name: Paginator(data[name], DASHBOARD_PER_PAGE).get_page(request.GET.get(f"{name}_page"))
+        for name in ("unallocated", "breached", "missing", "workers")
+    }
+    context = {name: page.object_list for name, page in pages.items()}
+    # The page's cases that may have an overdue deadline: those that do, with their deadlines.
+    context["breached"] = selectors.overdue_of(pages["breached"], today=today)
+    context["pages"] = pages
+    return render(request, "casework/dashboard.html", context)
 
 
 @role_required(*CASE_ROLES)

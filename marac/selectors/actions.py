@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from carepath import policy
 from carepath.people.models import Role, User
@@ -132,10 +133,10 @@ def action_rows(user: User, actions, *, today: date | None = None) -> list[Actio
 def list_basis(user: User) -> str:
     """Why a list of actions may show names, for the access log."""
     if user.has_role(Role.MARAC_CHAIR):
-        return "MARAC chair: action list"
+        return gettext_noop("MARAC chair: action list")
     if user.has_role(Role.MARAC_PARTNER):
-        return "MARAC partner: invited agency, action list"
-    return "case access: MARAC action list"
+        return gettext_noop("MARAC partner: invited agency, action list")
+    return gettext_noop("case access: MARAC action list")
 
 
 def name_basis(user: User, item: MeetingCase) -> str | None:

@@ -423,6 +423,15 @@ class TestSearch:
             (AccessLogEntry.Action.SEARCH, case_b.pk, "search")
         }
 
+    def test_a_full_name_finds_the_person_and_every_word_must_match(
+        self, client, case_b, caseworker_b
+    ):
+        client.force_login(caseworker_b)
+        full_name = f"{case_b.given_name} {case_b.family_name}"
+        assert self._search(client, q=full_name) == [case_b]
+        assert self._search(client, q=f"  {case_b.family_name.upper()}   bea ") == [case_b]
+        assert self._search(client, q=f"{case_b.given_name} Nobodyhere") == []
+
     def test_search_page_hides_the_case_from_other_teams(self, client, case_b, caseworker_a):
         client.force_login(caseworker_a)
         response = client.post(reverse("casework:search"), {"q": "Beatrix"})
