@@ -839,7 +839,8 @@ def measure_dispatch(args, *, queue: str) -> dict:
         total = time.perf_counter() - t0
     finally:
         stop_workers(workers)
-        store.delete(queue)
+        # Nothing should be left; never leave tasks or bindings for a later run.
+        store.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
     messages = [json.loads(m) for m in store.lrange(redis_key, 0, -1)]
     store.delete(redis_key)
     by_number: dict[str, int] = {}
@@ -967,6 +968,9 @@ def main(argv=None) -> int:
             results.setdefault("carried_over", {})[part] = carried
             if part in previous.get("load_average", {}):
                 results["load_average"][part] = previous["load_average"][part]
+    if "pages" in results.get("carried_over", {}):
+        for key in ("requests", "warmup"):
+            results["settings"][key] = previous["settings"][key]
     for part in parts:
         if part == "small" and not args.small_cases:
             continue
@@ -1181,7 +1185,7 @@ def render_doc(results: dict) -> str:
             "`client.get`: middleware, views, queries and templates, not the network. Queries "
             "are those of one more request"
             + (
-                f'; "small" is the same page on a data set of {small.get("cases")} cases '
+                f'; "small" is the same page on a data set of {small.get("cases", 0):,} cases '
                 "(its own database, the same seed). The case page and its timeline are those of "
                 "the case with the most in it, another case in each data set: a different count "
                 "there comes from the case's sections (tests/performance/test_query_budgets.py "

@@ -20,6 +20,9 @@ def _distinct(model_label: str, field: str, organisation_ids) -> list[str]:
         model.objects.filter(organisation_id__in=organisation_ids)
         .exclude(**{field: ""})
         .values_list(field, flat=True)
+        # Without clearing the model's default ordering, DISTINCT would be over the ordering's
+        # columns too: a row per record rather than per value.
+        .order_by(field)
         .distinct()
     )
     return list(found)

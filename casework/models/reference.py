@@ -15,6 +15,13 @@ class AgencyKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def agency_name(name: str) -> str:
+    """An agency's name in the reader's language: the agencies Carepath ships are in the
+    catalogue; one added here shows exactly as it was typed. (gettext turns a carriage return
+    into a line feed, and no shipped name holds one.)"""
+    return name if "\r" in name else gettext(name)
+
+
 class ReferringAgency(models.Model):
     """An agency that refers people. First-responder status is dated: the list of designated
     first responders changes over time (e.g. some charities were added or removed)."""
@@ -30,8 +37,7 @@ class ReferringAgency(models.Model):
         verbose_name_plural = "referring agencies"
 
     def __str__(self) -> str:
-        # The agencies Carepath ships are translated; one added here shows as it was typed.
-        return gettext(self.name)
+        return agency_name(self.name)
 
     def is_first_responder_on(self, day) -> bool:
         if self.first_responder_from is None or day < self.first_responder_from:

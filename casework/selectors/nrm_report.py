@@ -18,7 +18,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -40,6 +39,7 @@ from carepath.reporting.tables import (
 from casework.models import Case, NrmRecord
 from casework.models.choices import ExploitationType, Gender
 from casework.models.nrm import CompetentAuthority
+from casework.models.reference import agency_name
 
 ADULT, MINOR, AGE_UNKNOWN = "adult", "minor", "unknown"
 AGE_GROUPS = {ADULT: _("Adult"), MINOR: _("Minor"), AGE_UNKNOWN: _("Age not known")}
@@ -279,8 +279,7 @@ def _agency_table(referrals: list[dict]) -> Table:
     rows = []
     for agency, counter in counts.items():
         row = {
-            # The agencies Carepath ships are in the catalogue (ReferringAgency.__str__).
-            "agency": gettext(agency) if agency else str(_("Not recorded")),
+            "agency": agency_name(agency) if agency else str(_("Not recorded")),
             **{part: counter[part] for part in parts},
         }
         row[TOTAL] = sum(row[part] for part in parts)
