@@ -12,7 +12,19 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.http import Http404
 from django.utils import timezone
@@ -24,6 +36,8 @@ from accommodation.models import (
     Placement,
     PlacementState,
     Property,
+    PropertyKind,
+    Specialism,
     Unit,
 )
 from carepath import policy
@@ -40,6 +54,33 @@ def _held_bed_ids() -> QuerySet:
     return Placement.objects.filter(state__in=HOLDING_STATES, bed_space__isnull=False).values(
         "bed_space_id"
     )
+
+
+# Bed spaces still part of their unit (not removed when it shrank).
+IN_USE = Q(removed_on__isnull=True)
+
+
+def _placed(**placement) -> Exists:
+    """A bed space with a placement like this."""
+    return Exists(Placement.objects.filter(bed_space=OuterRef("pk"), **placement))
+
+
+def _free() -> Q:
+    return IN_USE & Q(out_of_use=False) & ~_placed(state__in=HOLDING_STATES)
+
+
+def _bed_count(condition: Q) -> Coalesce:
+    """How many of a property's bed spaces meet ``condition`` (removed ones too, unless it
+    leaves them out). A subquery rather than a join: the database counts only for the
+    properties on the page shown, after ordering and slicing them."""
+    counted = (
+        BedSpace.all_objects.filter(condition, unit__property=OuterRef("pk"))
+        .order_by()
+        .values("unit__property")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
 
 
 # --- Properties and bed spaces ---------------------------------------------------------------
@@ -103,17 +144,27 @@ def placement_for(user: User, *, pk: int, path: str = "") -> Placement:
 # --- Vacancy board ---------------------------------------------------------------------------
 
 
+# What the board reads of a property: never its address or postcode (encrypted, and not for it).
+SUMMARY_FIELDS = ("name", "kind", "region", "local_authority", "specialism", "organisation__name")
+
+
+# As get_kind_display() and get_specialism_display() say, without translating every label of
+# the choices on each call (which they do, to hash them).
+_KIND_LABELS = dict(PropertyKind.choices)
+_SPECIALISM_LABELS = dict(Specialism.choices)
+
+
 def _property_summary(prop: Property) -> dict:
     """What a caseworker anywhere may know of a property: never its address or postcode."""
     return {
         "pk": prop.pk,
         "name": prop.name,
         "kind": prop.kind,
-        "kind_label": str(prop.get_kind_display()),
+        "kind_label": str(_KIND_LABELS.get(prop.kind, prop.kind)),
         "region": prop.region,
         "local_authority": prop.local_authority,
         "specialism": prop.specialism,
-        "specialism_label": str(prop.get_specialism_display()),
+        "specialism_label": str(_SPECIALISM_LABELS.get(prop.specialism, prop.specialism)),
         "organisation": prop.organisation.name,
     }
 
@@ -144,36 +195,24 @@ def vacancy_properties(
         return Property.objects.none()
     today = today or timezone.localdate()
     horizon = today + timedelta(days=EXPECTED_VACANCY_DAYS)
-    beds = "units__bed_spaces"
     properties = Property.objects.filter(active=True).select_related("organisation")
     if region:
         properties = properties.filter(region__iexact=region.strip())
     if kind:
         properties = properties.filter(kind=kind)
-    return properties.annotate(
-        bed_count=Count(beds, filter=_in_use(beds), distinct=True),
-        free_count=Count(
-            beds,
-            filter=_in_use(beds)
-            & Q(**{f"{beds}__out_of_use": False})
-            & ~Q(**{f"{beds}__in": _held_bed_ids()}),
-            distinct=True,
-        ),
-        out_of_use_count=Count(
-            beds, filter=_in_use(beds) & Q(**{f"{beds}__out_of_use": True}), distinct=True
-        ),
-        # A planned move-out already past (the resident has not left yet) still counts.
-        expected_count=Count(
-            beds,
-            filter=Q(
-                **{
-                    f"{beds}__placements__state": PlacementState.MOVED_IN,
-                    f"{beds}__placements__planned_move_out_on__lte": horizon,
-                }
+    return (
+        properties.only(*SUMMARY_FIELDS)
+        .annotate(
+            bed_count=_bed_count(IN_USE),
+            free_count=_bed_count(_free()),
+            out_of_use_count=_bed_count(IN_USE & Q(out_of_use=True)),
+            # A planned move-out already past (the resident has not left yet) still counts.
+            expected_count=_bed_count(
+                _placed(state=PlacementState.MOVED_IN, planned_move_out_on__lte=horizon)
             ),
-            distinct=True,
-        ),
-    ).order_by("region", "name", "pk")
+        )
+        .order_by("region", "name", "pk")
+    )
 
 
 def vacancy_rows(properties) -> list[dict]:
@@ -291,6 +330,8 @@ def matches_for(
         )
         .exclude(pk__in=_held_bed_ids())
         .select_related("unit__property")
+        # Matches never show an address (the postcode is read, for the exclusion areas).
+        .defer("unit__property__address")
         .order_by("unit__property__name", "unit__property_id", "unit__name", "unit_id", "label")
     )
     matches: list[Match] = []
@@ -320,36 +361,8 @@ def matches_for(
 # --- The accommodation manager's start page ----------------------------------------------------
 
 
-def _in_use(beds: str) -> Q:
-    """Bed spaces still part of their unit (not removed when it shrank)."""
-    return Q(**{f"{beds}__removed_on__isnull": True})
-
-
-def _occupancy_now(properties: QuerySet[Property]) -> list[dict]:
-    beds = "units__bed_spaces"
-    placements = f"{beds}__placements"
-    rows = properties.annotate(
-        bed_count=Count(beds, filter=_in_use(beds), distinct=True),
-        occupied=Count(
-            beds, filter=Q(**{f"{placements}__state": PlacementState.MOVED_IN}), distinct=True
-        ),
-        offered=Count(
-            beds, filter=Q(**{f"{placements}__state": PlacementState.OFFERED}), distinct=True
-        ),
-        accepted=Count(
-            beds, filter=Q(**{f"{placements}__state": PlacementState.ACCEPTED}), distinct=True
-        ),
-        out_of_use_count=Count(
-            beds, filter=_in_use(beds) & Q(**{f"{beds}__out_of_use": True}), distinct=True
-        ),
-        free=Count(
-            beds,
-            filter=_in_use(beds)
-            & Q(**{f"{beds}__out_of_use": False})
-            & ~Q(**{f"{beds}__in": _held_bed_ids()}),
-            distinct=True,
-        ),
-    ).order_by("name", "pk")
+def occupancy_rows(properties) -> list[dict]:
+    """The occupancy table's rows for these properties (from ``accommodation_lists``)."""
     return [
         {
             "property": prop,
@@ -360,37 +373,74 @@ def _occupancy_now(properties: QuerySet[Property]) -> list[dict]:
             "out_of_use": prop.out_of_use_count,
             "free": prop.free,
         }
-        for prop in rows
+        for prop in properties
     ]
 
 
-def accommodation_dashboard(user: User, *, now: datetime | None = None) -> dict:
-    """Requests awaiting a decision (oldest first), offers about to expire, planned move-outs
-    and occupancy, for the organisation's accommodation manager. Four queries."""
+def accommodation_lists(user: User, *, now: datetime | None = None) -> dict[str, QuerySet]:
+    """The accommodation manager's start page, not yet read, for the page to take a page of
+    each: requests awaiting a decision (oldest first), offers about to expire, planned
+    move-outs, and the organisation's properties for ``occupancy_rows``."""
     if not policy.can(user, "property.manage"):
-        return {"awaiting": [], "expiring": [], "move_outs": [], "occupancy": []}
+        return {
+            "awaiting": Placement.objects.none(),
+            "expiring": Placement.objects.none(),
+            "move_outs": Placement.objects.none(),
+            "occupancy": Property.objects.none(),
+        }
     now = now or timezone.now()
     today = timezone.localdate(now)
-    ours = (
-        placements_visible_to(user)
-        .filter(provider_id=user.organisation_id)
-        .select_related("requested_by__organisation")
+    ours = policy.visible(user, "placement.view", Placement.objects.all()).filter(
+        provider_id=user.organisation_id
     )
-    awaiting = ours.filter(state=PlacementState.REQUESTED).order_by("requested_at", "pk")
-    expiring = ours.filter(
-        state=PlacementState.OFFERED, offer_expires_at__lte=now + OFFER_EXPIRY_WARNING
-    ).order_by("offer_expires_at", "pk")
-    move_outs = ours.filter(
-        state=PlacementState.MOVED_IN,
-        planned_move_out_on__lte=today + timedelta(days=MOVE_OUT_WARNING_DAYS),
-    ).order_by("planned_move_out_on", "pk")
+    # Only what the start page shows, as columns rather than related objects (and the state,
+    # which django-fsm reads on loading).
+    shown = ("state", "known_as")
+    bed_space = {
+        "property_name": F("bed_space__unit__property__name"),
+        "unit_name": F("bed_space__unit__name"),
+        "bed_space_label": F("bed_space__label"),
+    }
     return {
-        "awaiting": list(awaiting),
-        "expiring": list(expiring),
-        "move_outs": list(move_outs),
-        "occupancy": _occupancy_now(
-            policy.visible(user, "property.manage", Property.objects.all())
-        ),
+        "awaiting": ours.filter(state=PlacementState.REQUESTED)
+        .only(*shown, "requested_at", "risk_level", "children_ages")
+        .annotate(requester_organisation=F("requested_by__organisation__name"))
+        .order_by("requested_at", "pk"),
+        "expiring": ours.filter(
+            state=PlacementState.OFFERED, offer_expires_at__lte=now + OFFER_EXPIRY_WARNING
+        )
+        .only(*shown, "offer_expires_at")
+        .annotate(**bed_space)
+        .order_by("offer_expires_at", "pk"),
+        "move_outs": ours.filter(
+            state=PlacementState.MOVED_IN,
+            planned_move_out_on__lte=today + timedelta(days=MOVE_OUT_WARNING_DAYS),
+        )
+        .only(*shown, "planned_move_out_on")
+        .annotate(**bed_space)
+        .order_by("planned_move_out_on", "pk"),
+        "occupancy": policy.visible(user, "property.manage", Property.objects.all())
+        .only("name")
+        .annotate(
+            bed_count=_bed_count(IN_USE),
+            occupied=_bed_count(_placed(state=PlacementState.MOVED_IN)),
+            offered=_bed_count(_placed(state=PlacementState.OFFERED)),
+            accepted=_bed_count(_placed(state=PlacementState.ACCEPTED)),
+            out_of_use_count=_bed_count(IN_USE & Q(out_of_use=True)),
+            free=_bed_count(_free()),
+        )
+        .order_by("name", "pk"),
+    }
+
+
+def accommodation_dashboard(user: User, *, now: datetime | None = None) -> dict:
+    """``accommodation_lists`` read in full, with the occupancy rows. Four queries."""
+    lists = accommodation_lists(user, now=now)
+    return {
+        "awaiting": list(lists["awaiting"]),
+        "expiring": list(lists["expiring"]),
+        "move_outs": list(lists["move_outs"]),
+        "occupancy": occupancy_rows(lists["occupancy"]),
     }
 
 

@@ -57,15 +57,17 @@ def _vacancy_page(request, filters: dict) -> dict:
 @role_required(AM)
 def board(request):
     filters = _filters(request)
-    lists = selectors.accommodation_dashboard(request.user)
+    lists = selectors.accommodation_lists(request.user)
     # Offers about to expire and move-outs soon are few by their dates; these two can be long.
     pages = {
         name: Paginator(lists[name], BOARD_PER_PAGE).get_page(request.GET.get(f"{name}_page"))
         for name in ("awaiting", "occupancy")
     }
     context = {
-        **lists,
-        **{name: page.object_list for name, page in pages.items()},
+        "awaiting": pages["awaiting"].object_list,
+        "expiring": list(lists["expiring"]),
+        "move_outs": list(lists["move_outs"]),
+        "occupancy": selectors.occupancy_rows(pages["occupancy"].object_list),
         "pages": pages,
         **filters,
         **_vacancy_page(request, filters),

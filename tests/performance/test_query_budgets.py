@@ -48,7 +48,7 @@ BUDGETS = {
     "case": 49,
     "timeline": 12,
     "dashboard": 23,
-    "vacancy board": 15,
+    "vacancy board": 17,
     "vacancies": 11,
     "matching": 13,
     "marac agenda": 17,
