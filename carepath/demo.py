@@ -3,6 +3,7 @@
 import base64
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -67,6 +68,7 @@ def username_for(role: str, organisation_slug: str) -> str:
 def seed_people() -> list[tuple[str, str, str]]:
     """Returns (organisation, role, username) for every demo login."""
     logins = []
+    password_hash = None  # hashing is slow on purpose: once for every login of this run
     for spec in ORGANISATIONS:
         organisation, _ = Organisation.objects.update_or_create(
             slug=spec.slug, defaults={"name": spec.name, "jurisdiction": spec.jurisdiction}
@@ -89,7 +91,8 @@ def seed_people() -> list[tuple[str, str, str]]:
                 },
             )
             if created or not user.check_password(DEMO_PASSWORD):
-                user.set_password(DEMO_PASSWORD)
+                password_hash = password_hash or make_password(DEMO_PASSWORD)
+                user.password = password_hash
                 user.save(update_fields=["password"])
             RoleAssignment.objects.get_or_create(user=user, role=role)
             _demo_authenticator_set(user)
