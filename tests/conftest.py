@@ -1,7 +1,18 @@
 import pytest
+from django.db import transaction
 
 from carepath.people.models import Role
 from tests.factories import OrganisationFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup, django_db_blocker):
+    """A transaction around a module's tests, rolled back after the last of them. Data that a
+    module-scoped fixture makes in it (the demo data, say) is made once for all of them; each
+    test's own changes are still rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

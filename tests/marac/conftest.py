@@ -9,13 +9,12 @@ from marac.services.risk import marac_referral_create, risk_assessment_record
 from tests.factories import CaseFactory
 
 TODAY = datetime.date(2026, 3, 2)
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/London"))
 
 
 @pytest.fixture(autouse=True)
 def frozen_today(time_machine):
-    time_machine.move_to(
-        datetime.datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/London")), tick=False
-    )
+    time_machine.move_to(NOW, tick=False)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ minutes and actions, and the next meeting with a draft agenda."""
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -24,14 +25,20 @@ from marac.models import (
     ReferralState,
     RiskAssessment,
 )
+from tests.marac.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
 MODELS = (MaracArea, MaracMeeting, MaracReferral, MaracAction, Attendance, RiskAssessment)
 
 
-@pytest.fixture
-def seeded():
+@pytest.fixture(scope="module")
+def seeded(module_transaction):
+    with time_machine.travel(NOW, tick=False):
+        _seed_twice()
+
+
+def _seed_twice():
     call_command("seed_demo", stdout=StringIO())
     counts = {model: model.objects.count() for model in MODELS}
     events = TimelineEvent.objects.count()

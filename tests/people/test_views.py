@@ -25,9 +25,13 @@ def test_home_sends_anonymous_visitors_to_sign_in(client, db):
     assert "Sign in to Carepath" in response.content.decode()
 
 
-@pytest.mark.parametrize("role", list(START_PAGES))
-def test_each_demo_user_signs_in_and_lands_on_their_start_page(client, db, role):
+@pytest.fixture(scope="module")
+def demo_data(module_transaction):
     call_command("seed_demo", stdout=StringIO())
+
+
+@pytest.mark.parametrize("role", list(START_PAGES))
+def test_each_demo_user_signs_in_and_lands_on_their_start_page(client, db, demo_data, role):
     for slug in ("clyde", "taff"):
         username = demo.username_for(role, slug)
         response = client.post(

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -21,9 +22,15 @@ pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 20)
 
 
-@pytest.fixture
-def seeded(time_machine):
-    time_machine.move_to(datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC), tick=False)
+@pytest.fixture(scope="module")
+def seeded(module_transaction):
+    with time_machine.travel(
+        datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC), tick=False
+    ):
+        yield _seed_twice()
+
+
+def _seed_twice():
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert "Demo returns and resettlements added: 4" in out.getvalue()
