@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import io
 import json
 import os
@@ -369,6 +370,10 @@ def measure_pages(args) -> tuple[dict, dict]:
     statuses: dict[str, set] = {page.name: set() for page in pages}
     samples: dict[str, list[float]] = {page.name: [] for page in pages}
     for round_number in range(args.warmup + args.requests):
+        if round_number == args.warmup:
+            # As carepath/wsgi.py does once the app is loaded: what is loaded by now stays.
+            gc.collect()
+            gc.freeze()
         for page in pages:
             started = time.perf_counter()
             response = get(page)
@@ -1181,7 +1186,10 @@ def render_doc(results: dict) -> str:
             "times, the pages in turn (one request of each per round), through Django's test "
             "client in the benchmark's process, with `DEBUG` off and the production settings "
             "(HTTPS, sessions saved on every request, the access log written on every read of "
-            "a case, a verified second factor). The server time is the time around "
+            "a case, a verified second factor). After the untimed requests, what the process "
+            "holds is frozen out of the garbage collector's full collections, as "
+            "`carepath/wsgi.py` does in a server once the app is loaded. The server time is "
+            "the time around "
             "`client.get`: middleware, views, queries and templates, not the network. Queries "
             "are those of one more request"
             + (

@@ -48,22 +48,27 @@ def record(
 
 
 def record_many(objs, *, by, basis: str, action: str, path: str = "") -> None:
-    """One row per record, in one insert (a search or an export reads many at once)."""
+    """One row per record, in one insert (a search, an export or an agenda reads many at once).
+    What the rows share is worked out once, so that each row costs little."""
     objs = list(objs)
     if not objs:
         return
     content_types = ContentType.objects.get_for_models(*{type(o) for o in objs})
+    type_ids = {model: content_type.pk for model, content_type in content_types.items()}
+    shared = {
+        "actor_id": by.pk,
+        "action": action,
+        "basis": basis[:200],
+        "emergency_access_id": _grant_of(basis),
+        "path": path[:300],
+    }
     AccessLogEntry.objects.bulk_create(
         AccessLogEntry(
             organisation_id=_organisation_id(obj),
-            actor=by,
-            action=action,
-            object_type=content_types[type(obj)],
+            object_type_id=type_ids[type(obj)],
             object_id=obj.pk,
             object_label=label_for(obj)[:120],
-            basis=basis[:200],
-            emergency_access_id=_grant_of(basis),
-            path=path[:300],
+            **shared,
         )
         for obj in objs
     )

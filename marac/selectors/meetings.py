@@ -149,20 +149,126 @@ def _items(queryset: QuerySet[MeetingCase]) -> QuerySet[MeetingCase]:
     )
 
 
-def agenda_rows(user: User, meeting: MaracMeeting, *, chair: bool, invited=()) -> list[AgendaRow]:
-    """The agenda items of a meeting the person may see, in agenda order."""
-    items = _items(
+# What the meeting page shows of a case (and the reference and organisation its access log
+# names), of a referral and of an action; django-fsm reads each state as the row loads. The
+# rest, the encrypted fields among it, is left in the database.
+CASE_SHOWN = (
+    "state",
+    "organisation_id",
+    "reference",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "date_of_birth_estimated",
+    "verified_date_of_birth",
+)
+REFERRAL_SHOWN = (
+    "state",
+    "case",
+    "assessment",
+    "referred_on",
+    "referring_agency",
+    "is_repeat",
+    "children_in_household",
+    "perpetrators",
+)
+ACTION_SHOWN = (
+    "state",
+    "meeting_case_id",
+    "description",
+    "owner_agency__name",
+    "owner_person",
+    "due_on",
+)
+
+
+def _shown(prefix: str, names) -> list[str]:
+    return [prefix + name for name in names]
+
+
+def _agenda_items(
+    queryset: QuerySet[MeetingCase], *, minutes: bool, actions: bool, own: set[int] | None
+) -> QuerySet[MeetingCase]:
+    """The items with only what the meeting page shows: their actions, if asked for, as
+    ``shown_actions``; unless for the ``minutes``, the risk assessment and the research as
+    ``shown_research`` (a partner's own agencies' only). Each item's meeting is the one asked
+    for (its related manager sets it)."""
+    related, columns, prefetches = ["referral__case"], [], []
+    if not minutes:
+        related.append("referral__assessment")
+        columns += ["referral__assessment__score_level", "referral__assessment__judgement_level"]
+        research = AgencyResearch.objects.only("meeting_case_id", "agency_id", "nothing_held")
+        if own is not None:
+            research = research.filter(agency_id__in=own)
+        prefetches.append(
+            Prefetch("research", queryset=research.order_by("pk"), to_attr="shown_research")
+        )
+    if actions:
+        prefetches.append(
+            Prefetch(
+                "actions",
+                queryset=_shown_actions().order_by("due_on", "pk"),
+                to_attr="shown_actions",
+            )
+        )
+    return (
+        queryset.select_related(*related)
+        .only(
+            "meeting_id",
+            "referral",
+            "position",
+            "outcome",
+            "summary",
+            "deferred_reason",
+            *_shown("referral__", REFERRAL_SHOWN),
+            *_shown("referral__case__", CASE_SHOWN),
+            *columns,
+        )
+        .prefetch_related(*prefetches)
+    )
+
+
+def _shown_actions() -> QuerySet[MaracAction]:
+    return MaracAction.objects.select_related("owner_agency").only(*ACTION_SHOWN)
+
+
+def agenda_rows(
+    user: User, meeting: MaracMeeting, *, chair: bool, invited=(), minutes: bool = False
+) -> list[AgendaRow]:
+    """The agenda items of a meeting the person may see, in agenda order; for the ``minutes``,
+    without the agencies' research and the risk levels, which they do not show."""
+    own = None if chair else set(partner_agencies_of(user).values_list("pk", flat=True))
+    items = _agenda_items(
         policy.visible(user, "marac.meeting_case.view", meeting.cases.all()).order_by(
             "position", "pk"
-        )
+        ),
+        minutes=minutes,
+        # Actions are set at the meeting: before it, an agenda has none.
+        actions=meeting.state in (MeetingState.HELD, MeetingState.MINUTES_APPROVED),
+        own=own,
     )
-    own = set() if chair else set(partner_agencies_of(user).values_list("pk", flat=True))
-    return [_row(item, chair=chair, invited=invited, own=own) for item in items]
+    return [
+        _row(
+            item,
+            getattr(item, "shown_research", []),
+            getattr(item, "shown_actions", []),
+            chair=chair,
+            invited=invited,
+            own=own or set(),
+        )
+        for item in items
+    ]
 
 
-def _row(item: MeetingCase, *, chair: bool, invited=(), own=frozenset()) -> AgendaRow:
-    research = list(item.research.all())
-    actions = list(item.actions.all())
+def _row(
+    item: MeetingCase,
+    research: list[AgencyResearch],
+    actions: list[MaracAction],
+    *,
+    chair: bool,
+    invited=(),
+    own=frozenset(),
+) -> AgendaRow:
     if chair:
         given = {r.agency_id: r for r in research}
         return AgendaRow(
@@ -194,21 +300,39 @@ def item_for(user: User, *, pk: int) -> tuple[MeetingCase, str]:
 
 def item_row(user: User, item: MeetingCase, *, chair: bool) -> AgendaRow:
     item = _items(MeetingCase.objects.filter(pk=item.pk)).get()
+    research, actions = list(item.research.all()), list(item.actions.all())
     if chair:
-        return _row(item, chair=True, invited=list(item.meeting.invited.order_by("name")))
+        invited = list(item.meeting.invited.order_by("name"))
+        return _row(item, research, actions, chair=True, invited=invited)
     own = set(partner_agencies_of(user).values_list("pk", flat=True))
-    return _row(item, chair=False, own=own)
+    return _row(item, research, actions, chair=False, own=own)
 
 
 def reviewed_actions_for(user: User, meeting: MaracMeeting, *, chair: bool) -> list[MaracAction]:
     """The open actions from earlier meetings fixed on this agenda for review: all of them for
     the chair, a partner's own agencies' only."""
-    actions = meeting.reviewed_actions.select_related(
-        "owner_agency", "meeting_case__meeting", "meeting_case__referral__case"
-    ).order_by("due_on", "pk")
+    actions = _for_review_list(meeting.reviewed_actions.all()).order_by("due_on", "pk")
     if not chair:
         actions = actions.filter(owner_agency__in=partner_agencies_of(user))
     return list(actions)
+
+
+def actions_to_review_listed(meeting: MaracMeeting) -> list[MaracAction]:
+    """``actions_to_review``, as a draft agenda lists them."""
+    return list(_for_review_list(actions_to_review(meeting)))
+
+
+def _for_review_list(actions: QuerySet[MaracAction]) -> QuerySet[MaracAction]:
+    """With what a list of actions to review shows: the meeting that set each, whose case."""
+    return actions.select_related(
+        "owner_agency", "meeting_case__meeting", "meeting_case__referral__case"
+    ).only(
+        *ACTION_SHOWN,
+        "meeting_case__meeting__state",
+        "meeting_case__meeting__starts_at",
+        "meeting_case__referral__state",
+        *_shown("meeting_case__referral__case__", CASE_SHOWN),
+    )
 
 
 def waiting_referrals(user: User, area: MaracArea) -> QuerySet[MaracReferral]:
@@ -217,6 +341,7 @@ def waiting_referrals(user: User, area: MaracArea) -> QuerySet[MaracReferral]:
         policy.visible(user, "marac.referral.view", MaracReferral.objects.all())
         .filter(area=area, state__in=WAITING_STATES)
         .select_related("case")
+        .only("state", "case", "referred_on", *_shown("case__", CASE_SHOWN))
         .order_by("referred_on", "pk")
     )
 

@@ -169,8 +169,11 @@ def _meeting_context(
     user = request.user
     bound = bound or {}
     chair = _is_chair(user, meeting)
-    invited = list(meeting.invited.order_by("name"))
-    rows = selectors.agenda_rows(user, meeting, chair=chair, invited=invited)
+    minutes = meeting.state == MeetingState.MINUTES_APPROVED
+    # Only the chair sees the invitations and the research of every agency, and not in the
+    # approved minutes (which show no research).
+    invited = list(meeting.invited.order_by("name")) if chair and not minutes else []
+    rows = selectors.agenda_rows(user, meeting, chair=chair, invited=invited, minutes=minutes)
     reviewed = selectors.reviewed_actions_for(user, meeting, chair=chair)
     shown = [row.case for row in rows]
     context = {
@@ -181,14 +184,14 @@ def _meeting_context(
         "reviewed": reviewed,
         "state": meeting.state,
         "states": MeetingState,
-        "minutes": meeting.state == MeetingState.MINUTES_APPROVED,
+        "minutes": minutes,
         "today": timezone.localdate(),
     }
     if chair and printing:
         context["attendance"] = list(meeting.attendance.select_related("agency"))
         if meeting.state == MeetingState.SCHEDULED:
             # A draft agenda lists what will come back for review when it is published.
-            context["reviewed"] = reviewed = _to_review(meeting)
+            context["reviewed"] = reviewed = selectors.actions_to_review_listed(meeting)
         shown += [action.meeting_case.referral.case for action in reviewed]
     elif chair:
         shown += [action.meeting_case.referral.case for action in reviewed]
@@ -200,7 +203,7 @@ def _meeting_context(
         )
         if meeting.state == MeetingState.SCHEDULED:
             # What will come back for review when the agenda goes out.
-            context["to_review"] = _to_review(meeting)
+            context["to_review"] = selectors.actions_to_review_listed(meeting)
             shown += [action.meeting_case.referral.case for action in context["to_review"]]
         if meeting.state in BEFORE_MEETING:
             list_form, waiting = _list_form(request, meeting)
@@ -221,14 +224,6 @@ def _meeting_context(
         context["attendance"] = list(meeting.attendance.select_related("agency"))
     _log_cases(request, shown, basis)
     return context
-
-
-def _to_review(meeting) -> list:
-    return list(
-        selectors.actions_to_review(meeting).select_related(
-            "owner_agency", "meeting_case__meeting", "meeting_case__referral__case"
-        )
-    )
 
 
 def _meeting_page(request, meeting, basis: str, *, bound: dict | None = None, status: int = 200):

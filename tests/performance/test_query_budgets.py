@@ -51,9 +51,9 @@ BUDGETS = {
     "vacancy board": 17,
     "vacancies": 11,
     "matching": 13,
-    "marac agenda": 17,
-    "marac agenda (partner)": 19,
-    "marac minutes": 15,
+    "marac agenda": 16,
+    "marac agenda (partner)": 17,
+    "marac minutes": 13,
     "nrm report": 19,
 }
 # Pages of one record, measured on the large data set and again after more rows were added
