@@ -30,6 +30,8 @@ OPEN_STATES = (
     CaseState.MISSING,
 )
 ENDED_STATES = (CaseState.DECLINED, CaseState.CLOSED)
+# Taken on and not ended: the cases whose deadlines the service dashboard watches.
+ACTIVE_STATES = (CaseState.ASSESSING, CaseState.SUPPORTED, CaseState.MOVING_ON, CaseState.MISSING)
 
 
 @condition(_("Allocate a caseworker first."))
@@ -249,6 +251,19 @@ class Case(VersionedModel):
             models.Index(fields=["organisation", "state"]),
             models.Index(fields=["caseworker", "state"]),
             models.Index(fields=["team", "state"]),
+            # The dashboard's breached targets: an organisation's active cases, latest referred
+            # first, narrowed and counted from the index alone (``may_be_overdue``).
+            models.Index(
+                fields=["organisation", "referral_date", "id"],
+                include=[
+                    "state",
+                    "sealed",
+                    "missing_police_notified_at",
+                    "missing_local_authority_notified_at",
+                ],
+                condition=models.Q(state__in=ACTIVE_STATES),
+                name="case_active_idx",
+            ),
         ]
 
     def __str__(self) -> str:

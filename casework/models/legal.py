@@ -543,6 +543,22 @@ class LegalStep(models.Model):
 
     class Meta:
         ordering = ["matter", "-done_on", "due_on", "pk"]
+        indexes = [
+            # Steps still to do by a date, and the police's updates (the Victims' Code clock),
+            # for the dashboard's breached targets.
+            models.Index(
+                fields=["due_on"],
+                include=["matter"],
+                condition=models.Q(done_on=None),
+                name="step_open_due_idx",
+            ),
+            models.Index(
+                fields=["done_on"],
+                include=["matter"],
+                condition=models.Q(kind=StepKind.POLICE_UPDATE),
+                name="step_police_update_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.description

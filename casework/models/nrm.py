@@ -110,6 +110,21 @@ class NrmRecord(VersionedModel):
 
     class Meta:
         verbose_name = _("NRM record")
+        indexes = [
+            # The NRM clocks that can run out, for the dashboard's breached targets.
+            models.Index(
+                fields=["submitted_on"],
+                include=["case"],
+                condition=models.Q(state=NrmState.SUBMITTED),
+                name="nrm_submitted_idx",
+            ),
+            models.Index(
+                fields=["rg_decision_on"],
+                include=["case", "recovery_curtailed_to", "recovery_extension_days"],
+                condition=models.Q(state=NrmState.RG_POSITIVE),
+                name="nrm_rg_positive_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"NRM {self.case.reference}"

@@ -191,6 +191,15 @@ class SupportGoal(CaseRecord):
 
     class Meta:
         ordering = ["review_date", "pk"]
+        indexes = [
+            # Open goals past their review date: the dashboard's breached targets.
+            models.Index(
+                fields=["review_date"],
+                include=["case"],
+                condition=models.Q(status=GoalStatus.OPEN),
+                name="goal_open_review_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_area_display()

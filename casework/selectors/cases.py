@@ -1,6 +1,8 @@
+from collections.abc import Sequence
 from datetime import date
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -8,10 +10,11 @@ from django.utils.translation import gettext_noop
 from carepath import policy
 from carepath.audit import access_log
 from carepath.audit.models import AccessLogEntry
+from carepath.clocks.models import PeriodRule
 from carepath.clocks.selectors import all_period_rules
 from carepath.people.models import Role, User
 from casework.models import Case, CaseState
-from casework.models.case import OPEN_STATES
+from casework.models.case import ACTIVE_STATES, OPEN_STATES
 from casework.models.records import GoalStatus, SupportGoal
 from casework.selectors.deadlines import RETURN_FOLLOWING_UP, may_be_overdue, with_deadlines
 from casework.selectors.legal import legal_prefetch
@@ -76,13 +79,17 @@ def caseload_for(user: User, *, today: date | None = None) -> list[dict]:
     return rows
 
 
-def service_dashboard(user: User, *, today: date | None = None) -> dict:
+def service_dashboard(
+    user: User, *, today: date | None = None, rules: Sequence[PeriodRule] | None = None
+) -> dict:
     """For a service manager: caseload per worker, unallocated referrals, breached targets and
     missing people, across their organisation. Each is a query the page shows a page of; the
     breached targets are the cases that may have an overdue deadline (``may_be_overdue``), each
     page's worked out by ``overdue_of``."""
     today = today or timezone.localdate()
-    cases = cases_visible_to(user)
+    rules = rules if rules is not None else all_period_rules()
+    # The referrer's contact details are not shown: they are not decrypted.
+    cases = cases_visible_to(user).defer("referrer_contact")
     # A count per caseworker shown (a subquery), not a join of every case of the organisation.
     open_cases = (
         Case.objects.filter(caseworker=OuterRef("pk"), state__in=OPEN_STATES)
@@ -106,9 +113,8 @@ def service_dashboard(user: User, *, today: date | None = None) -> dict:
         .order_by("referral_date", "pk")
     )
     watched = with_deadline_data(
-        cases.filter(state__in=OPEN_STATES)
-        .exclude(state=CaseState.REFERRED)
-        .filter(may_be_overdue(today=today, rules=all_period_rules()))
+        cases.filter(state__in=ACTIVE_STATES)
+        .filter(may_be_overdue(today=today, rules=rules))
         .order_by("-referral_date", "-pk")
     )
     missing = (
@@ -124,12 +130,46 @@ def service_dashboard(user: User, *, today: date | None = None) -> dict:
     }
 
 
-def overdue_of(cases, *, today: date | None = None) -> list[tuple[Case, list]]:
+def counted_page(rows: QuerySet, number, *, per_page: int) -> Page:
+    """Page ``number`` of ``rows``, as ``Paginator.get_page`` gives it (the first page for a
+    number that is not one, the last past the end), counted in the query that reads the page
+    (``COUNT(*) OVER ()``) rather than in one of its own that runs the filter again."""
+    paginator = Paginator(rows, per_page)
+    try:
+        number = max(int(number), 1)
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * per_page
+    found = list(rows.annotate(counted=Window(Count("pk")))[start : start + per_page])
+    if not found and number > 1:
+        return paginator.get_page(number)
+    paginator.count = found[0].counted if found else 0
+    return Page(found, number, paginator)
+
+
+def breached_page(breached: QuerySet[Case], number, *, per_page: int) -> Page:
+    """Page ``number`` of the dashboard's breached targets (``service_dashboard``): found and
+    counted from an index (``counted_page`` of their ids), then only the page's cases are read,
+    with their deadline data."""
+    # The state too: django-fsm reads it as each case is made (a query each if deferred).
+    ids = breached.prefetch_related(None).select_related(None).only("pk", "state")
+    page = counted_page(ids, number, per_page=per_page)
+    cases = with_deadline_data(
+        Case.objects.filter(pk__in=[case.pk for case in page]).defer("referrer_contact")
+    )
+    by_pk = {case.pk: case for case in cases}
+    page.object_list = [by_pk[case.pk] for case in page.object_list]
+    return page
+
+
+def overdue_of(
+    cases, *, today: date | None = None, rules: Sequence[PeriodRule] | None = None
+) -> list[tuple[Case, list]]:
     """Each of ``cases`` that has an overdue deadline, with those deadlines."""
     today = today or timezone.localdate()
     return [
         (case, [d for d in deadlines if d.status == "overdue"])
-        for case, deadlines in with_deadlines(cases, today=today)
+        for case, deadlines in with_deadlines(cases, today=today, rules=rules)
         if any(d.status == "overdue" for d in deadlines)
     ]
 

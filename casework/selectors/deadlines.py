@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -22,6 +22,7 @@ from casework.models import (
     LegalMatter,
     LegalStep,
     MatterKind,
+    NrmRecord,
     NrmState,
     StepKind,
     SupportGoal,
@@ -226,96 +227,73 @@ def may_be_overdue(*, today: date, rules: Sequence[PeriodRule]) -> Q:
     """A condition on cases that every case with an overdue deadline meets (and a few without:
     each period is taken at its shortest, a claim still to be made whatever its dates). The
     database narrows the cases with it; ``case_deadlines`` then works out each one exactly. It
-    follows ``case_deadlines`` clause by clause: a deadline added there is added here."""
-    case = OuterRef("pk")
-    found = Q(
-        Exists(SupportGoal.objects.filter(case=case, status=GoalStatus.OPEN, review_date__lt=today))
-    )
+    follows ``case_deadlines`` clause by clause: a deadline added there is added here.
+
+    Each kind of deadline is a query of the ids of the cases that may have one overdue, most
+    answered from a partial index, and the database puts them together once (a UNION) rather
+    than testing each case for each kind."""
+    found = [SupportGoal.objects.filter(status=GoalStatus.OPEN, review_date__lt=today)]
     if (start := _started_before(rules, "nrm_rg_target", today)) is not None:
-        found |= Q(nrm__state=NrmState.SUBMITTED, nrm__submitted_on__lt=start)
-    recovery = Q(nrm__recovery_curtailed_to__lt=today) | Q(nrm__recovery_extension_days__lt=0)
+        found.append(NrmRecord.objects.filter(state=NrmState.SUBMITTED, submitted_on__lt=start))
+    recovery = Q(recovery_curtailed_to__lt=today) | Q(recovery_extension_days__lt=0)
     if (start := _started_before(rules, "nrm_recovery_period", today)) is not None:
-        recovery |= Q(nrm__recovery_curtailed_to=None, nrm__rg_decision_on__lt=start)
-    found |= Q(nrm__state=NrmState.RG_POSITIVE) & recovery
+        recovery |= Q(recovery_curtailed_to=None, rg_decision_on__lt=start)
+    found.append(NrmRecord.objects.filter(recovery, state=NrmState.RG_POSITIVE))
     # A positive conclusive grounds decision's move-on period is shown until it ends, never
     # as overdue.
-    found |= Q(state=CaseState.MISSING) & (
-        Q(missing_police_notified_at=None) | Q(missing_local_authority_notified_at=None)
-    )
-    found |= Q(
-        Exists(
-            ReturnPlan.objects.filter(
-                case=case, state=ReturnState.TRAVEL_BOOKED, departs_on__lt=today
-            )
-        )
-    ) | Q(
-        Exists(
-            FollowUp.objects.filter(
-                plan__case=case,
-                plan__state__in=RETURN_FOLLOWING_UP,
-                done_on=None,
-                due_on__lt=today,
-            )
-        )
-    )
-    return found | _legal_may_be_overdue(today=today, rules=rules)
-
-
-def _legal_may_be_overdue(*, today: date, rules: Sequence[PeriodRule]) -> Q:
-    case = OuterRef("pk")
-    found = Q(Exists(LegalStep.objects.filter(matter__case=case, due_on__lt=today, done_on=None)))
-    # A claim still to be made: its deadline depends on the person's age at the incident.
-    found |= Q(
-        Exists(
-            CicaClaim.objects.filter(matter__case=case, state=CicaState.CONSIDERING).exclude(
-                extended_to__gte=today
-            )
-        )
-    )
-    for state, field, kind in (
-        (CicaState.DECIDED, "decided_on", "cica_review"),
-        (CicaState.REVIEWED, "review_decided_on", "cica_appeal"),
-    ):
-        if (start := _started_before(rules, kind, today)) is not None:
-            found |= Q(
-                Exists(
-                    CicaClaim.objects.filter(
-                        matter__case=case, state=state, **{f"{field}__lt": start}
-                    )
-                )
-            )
-    if (start := _started_before(rules, "immigration_appeal", today)) is not None:
-        found |= Q(
-            Exists(
-                ImmigrationMatter.objects.filter(
-                    matter__case=case, state=ImmigrationState.REFUSED, decided_on__lt=start
-                )
-            )
-        )
-    notices = [_days(r, longest=True) for r in rules if r.kind == "leave_extension_notice"]
-    expiring = today + timedelta(days=max(notices, default=0))
-    found |= Q(
-        Exists(
-            ImmigrationMatter.objects.filter(
-                matter__case=case, state=ImmigrationState.GRANTED, leave_expires_on__lt=expiring
-            )
-        )
+    found.append(ReturnPlan.objects.filter(state=ReturnState.TRAVEL_BOOKED, departs_on__lt=today))
+    found.append(
+        LegalMatter.objects.filter(pk__in=_union(_legal_may_be_overdue(today=today, rules=rules)))
     )
     if (start := _started_before(rules, "police_update", today)) is not None:
         # Overdue only if the matter was opened, and last updated, before ``start``.
         updated_since = LegalStep.objects.filter(
             matter=OuterRef("pk"), kind=StepKind.POLICE_UPDATE, done_on__gte=start
         )
-        found |= Q(
-            Exists(
-                LegalMatter.objects.filter(
-                    case=case, kind=MatterKind.CRIMINAL_JUSTICE, opened_on__lt=start
-                )
-                .exclude(justice__state__in=CriminalJusticeMatter.FINAL_STATES)
-                .exclude(Exists(updated_since))
-            )
+        found.append(
+            LegalMatter.objects.filter(kind=MatterKind.CRIMINAL_JUSTICE, opened_on__lt=start)
+            .exclude(justice__state__in=CriminalJusticeMatter.FINAL_STATES)
+            .exclude(Exists(updated_since))
         )
-    return found
+    cases = [rows.values_list("case_id") for rows in found]
+    cases.append(
+        FollowUp.objects.filter(
+            plan__state__in=RETURN_FOLLOWING_UP, done_on=None, due_on__lt=today
+        ).values_list("plan__case_id")
+    )
+    missing = Q(state=CaseState.MISSING) & (
+        Q(missing_police_notified_at=None) | Q(missing_local_authority_notified_at=None)
+    )
+    return Q(pk__in=_union(cases)) | missing
+
+
+def _legal_may_be_overdue(*, today: date, rules: Sequence[PeriodRule]) -> list[QuerySet]:
+    """The ids of the legal matters that may have a deadline overdue (the police updates aside)."""
+    # A claim still to be made: its deadline depends on the person's age at the incident.
+    claims = Q(state=CicaState.CONSIDERING) & ~Q(extended_to__gte=today)
+    for state, field, kind in (
+        (CicaState.DECIDED, "decided_on", "cica_review"),
+        (CicaState.REVIEWED, "review_decided_on", "cica_appeal"),
+    ):
+        if (start := _started_before(rules, kind, today)) is not None:
+            claims |= Q(state=state, **{f"{field}__lt": start})
+    notices = [_days(r, longest=True) for r in rules if r.kind == "leave_extension_notice"]
+    expiring = today + timedelta(days=max(notices, default=0))
+    immigration = Q(state=ImmigrationState.GRANTED, leave_expires_on__lt=expiring)
+    if (start := _started_before(rules, "immigration_appeal", today)) is not None:
+        immigration |= Q(state=ImmigrationState.REFUSED, decided_on__lt=start)
+    found = [
+        LegalStep.objects.filter(due_on__lt=today, done_on=None),
+        CicaClaim.objects.filter(claims),
+        ImmigrationMatter.objects.filter(immigration),
+    ]
+    return [rows.values_list("matter_id") for rows in found]
+
+
+def _union(queries: list[QuerySet]) -> QuerySet:
+    """The rows of every query (each of one column), as one query to use in a filter."""
+    first, *rest = (query.order_by() for query in queries)
+    return first.union(*rest, all=True)
 
 
 def matter_deadline_rows(matter: LegalMatter, case: Case, *, today, rules) -> list[Deadline]:

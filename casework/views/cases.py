@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +17,8 @@ from carepath.pathway import PathwayError, available_transitions
 from carepath.people.models import Role
 from carepath.people.selectors import teams_for_intake
 from casework import forms
-from casework.models import CaseState, MatterKind
+from casework.models import Case, CaseState, MatterKind
+from casework.models.case import ENDED_STATES
 from casework.selectors import cases as selectors
 from casework.selectors.contact import contacts_of, sms_log_of
 from casework.selectors.deadlines import (
@@ -27,7 +28,7 @@ from casework.selectors.deadlines import (
     recovery_period_end,
     rg_target,
 )
-from casework.selectors.legal import matters_of
+from casework.selectors.legal import legal_prefetch
 from casework.services import cases as services
 from casework.views.actions import action_page, editable_case, refuse
 from marac.selectors.risk import risk_summary
@@ -43,6 +44,14 @@ CASE_READ_ROLES = policy.EMERGENCY_ACCESS_ROLES
 CASELOAD_PER_PAGE = 50
 DASHBOARD_PER_PAGE = 25
 
+# Encrypted fields the case page does not show, left undecrypted (``defer``): where an
+# appointment is, and a placement's address and where the person moved on to.
+PLACEMENT_NOT_SHOWN = (
+    "move_on_destination",
+    "bed_space__unit__property__address",
+    "bed_space__unit__property__postcode",
+)
+
 
 @role_required(Role.CASEWORKER)
 def caseload(request):
@@ -54,14 +63,20 @@ def caseload(request):
 @role_required(Role.SERVICE_MANAGER)
 def dashboard(request):
     today = timezone.localdate()
-    data = selectors.service_dashboard(request.user, today=today)
+    rules = all_period_rules()
+    data = selectors.service_dashboard(request.user, today=today, rules=rules)
     pages = {
-        name: Paginator(data[name], DASHBOARD_PER_PAGE).get_page(request.GET.get(f"{name}_page"))
-        for name in ("unallocated", "breached", "missing", "workers")
+        name: selectors.counted_page(
+            data[name], request.GET.get(f"{name}_page"), per_page=DASHBOARD_PER_PAGE
+        )
+        for name in ("unallocated", "missing", "workers")
     }
+    pages["breached"] = selectors.breached_page(
+        data["breached"], request.GET.get("breached_page"), per_page=DASHBOARD_PER_PAGE
+    )
     context = {name: page.object_list for name, page in pages.items()}
     # The page's cases that may have an overdue deadline: those that do, with their deadlines.
-    context["breached"] = selectors.overdue_of(pages["breached"], today=today)
+    context["breached"] = selectors.overdue_of(pages["breached"], today=today, rules=rules)
     context["pages"] = pages
     return render(request, "casework/dashboard.html", context)
 
@@ -129,16 +144,16 @@ def batch_new(request):
 def case_detail(request, pk: int):
     case = selectors.case_for(request.user, pk=pk, path=request.path)
     today = timezone.localdate()
-    events = Paginator(timeline_of(case), 20).get_page(request.GET.get("page"))
+    events = selectors.counted_page(timeline_of(case), request.GET.get("page"), per_page=20)
     if request.htmx and request.GET.get("page"):
         return render(request, "casework/_timeline.html", {"case": case, "events": events})
     nrm = case.nrm
     rules = all_period_rules()
-    # The matters with their steps and kinds' records, once: the deadlines and the legal
-    # section read them from here rather than a query per matter.
-    prefetch_related_objects([case], Prefetch("legal_matters", queryset=matters_of(case)))
-    # Likewise the return plans with their follow-ups, and the resettlements.
-    prefetch_related_objects([case], *exit_plans_prefetch())
+    # The matters with their steps and kinds' records, the support goals, the return plans
+    # with their follow-ups and the resettlements, once: the deadlines and the sections read
+    # them from here rather than querying again.
+    prefetch_related_objects([case], *legal_prefetch(), "support_goals", *exit_plans_prefetch())
+    contacts = list(contacts_of(case))
     context = {
         "case": case,
         "nrm": nrm,
@@ -154,9 +169,9 @@ def case_detail(request, pk: int):
         "nrm_transitions": available_transitions(nrm, request.user, permission="nrm.edit"),
         "can_edit": policy.can(request.user, "case.edit", case),
         "can_allocate": policy.can(request.user, "case.allocate", case),
-        "rg_target": rg_target(case),
-        "recovery_end": recovery_period_end(case),
-        "move_on_end": move_on_end(case),
+        "rg_target": rg_target(case, rules=rules),
+        "recovery_end": recovery_period_end(case, rules=rules),
+        "move_on_end": move_on_end(case, rules=rules),
         "events": events,
         "consents": case.consents.all(),
         "disclosures": case.disclosures.all(),
@@ -166,21 +181,44 @@ def case_detail(request, pk: int):
         "needs": case.immediate_needs.all(),
         "notes": case.notes.select_related("recorded_by")[:20],
         "episodes": _episodes(case),
-        "appointments": case.appointments.prefetch_related("interpreters").order_by(
-            "-starts_at", "-pk"
-        )[:20],
-        "contacts": contacts_of(case),
-        "sms_log": sms_log_of(case)[:20],
-        "placements": case.placements.select_related("provider", "bed_space__unit__property"),
+        "appointments": case.appointments.prefetch_related("interpreters")
+        .defer("location")
+        .order_by("-starts_at", "-pk")[:20],
+        "contacts": contacts,
+        "sms_log": _texts_of(case, contacts),
+        "placements": case.placements.select_related("provider", "bed_space__unit__property").defer(
+            *PLACEMENT_NOT_SHOWN
+        ),
         "risk": risk_summary(case, today=today),
     }
     return render(request, "casework/case_detail.html", context)
 
 
-def _episodes(case):
-    previous = case.previous_episode
-    following = getattr(case, "next_episode", None) if hasattr(case, "next_episode") else None
-    return {"previous": previous, "next": following}
+def _texts_of(case, contacts: list) -> list:
+    """The case's latest texts, each with the number it went to taken from the case's numbers
+    (read and decrypted once) rather than read and decrypted again for every text."""
+    texts = list(sms_log_of(case).select_related(None)[:20])
+    numbers = {contact.pk: contact for contact in contacts}
+    for text in texts:
+        if text.safe_contact_id in numbers:
+            text.safe_contact = numbers[text.safe_contact_id]
+    others = [t for t in texts if t.safe_contact_id and t.safe_contact_id not in numbers]
+    prefetch_related_objects(others, "safe_contact")
+    return texts
+
+
+def _episodes(case) -> dict:
+    """The episodes before and after this one, for their links: in one query, and only what
+    the links show. Only an ended case is re-opened (``case_reopen``): an open one has no next
+    episode to look for."""
+    episodes = {"previous": None, "next": None}
+    linked = Q(pk__in=[case.previous_episode_id] if case.previous_episode_id else [])
+    if case.state in ENDED_STATES:
+        linked |= Q(previous_episode=case)
+    # The state too: django-fsm reads it as each case is made (a query each if deferred).
+    for other in Case.objects.filter(linked).only("reference", "previous_episode", "state"):
+        episodes["next" if other.previous_episode_id == case.pk else "previous"] = other
+    return episodes
 
 
 @role_required(*CASE_ROLES)

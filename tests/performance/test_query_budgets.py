@@ -45,9 +45,9 @@ SMALL, LARGE = 300, 600
 
 BUDGETS = {
     "caseload": 15,
-    "case": 49,
-    "timeline": 12,
-    "dashboard": 23,
+    "case": 42,
+    "timeline": 11,
+    "dashboard": 19,
     "vacancy board": 17,
     "vacancies": 11,
     "matching": 13,
