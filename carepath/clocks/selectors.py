@@ -1,3 +1,4 @@
+from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
@@ -13,7 +14,6 @@ _SUBDIVISIONS = {
     Jurisdiction.SCOTLAND: "SCT",
     Jurisdiction.NORTHERN_IRELAND: "NIR",
 }
-_ONE_DAY = timedelta(days=1)
 
 
 class NoPeriodRule(Exception):
@@ -80,6 +80,16 @@ def _is_working_day(day: date, subdivision: str) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays(subdivision, day.year)
 
 
+@lru_cache(maxsize=128)
+def _working_days(subdivision: str, year: int) -> tuple[date, ...]:
+    """The year's working days in order, to count them by bisection rather than day by day."""
+    first = date(year, 1, 1)
+    days = (
+        first + timedelta(days=offset) for offset in range((date(year, 12, 31) - first).days + 1)
+    )
+    return tuple(day for day in days if _is_working_day(day, subdivision))
+
+
 def is_working_day(*, day: date, jurisdiction: str) -> bool:
     return _is_working_day(day, _subdivision(jurisdiction))
 
@@ -89,21 +99,29 @@ def add_working_days(*, start: date, days: int, jurisdiction: str) -> date:
     if days < 0:
         raise ValueError("days must not be negative")
     subdivision = _subdivision(jurisdiction)
-    day = start
-    remaining = days
-    while remaining:
-        day += _ONE_DAY
-        if _is_working_day(day, subdivision):
-            remaining -= 1
-    return day
+    if not days:
+        return start
+    year = start.year
+    working = _working_days(subdivision, year)
+    # The position of the wanted day among the year's working days, into the next years.
+    position = bisect_right(working, start) + days - 1
+    while position >= len(working):
+        position -= len(working)
+        year += 1
+        working = _working_days(subdivision, year)
+    return working[position]
 
 
 def working_days_between(*, start: date, end: date, jurisdiction: str) -> int:
     """Working days after `start` up to and including `end`; 0 if `end` is not after it."""
     subdivision = _subdivision(jurisdiction)
+    if end <= start:
+        return 0
     return sum(
-        _is_working_day(start + timedelta(days=offset), subdivision)
-        for offset in range(1, (end - start).days + 1)
+        bisect_right(working, end) - bisect_right(working, start)
+        for working in (
+            _working_days(subdivision, year) for year in range(start.year, end.year + 1)
+        )
     )
 
 

@@ -14,34 +14,32 @@ def report_organisations(user: User) -> QuerySet[Organisation]:
     return policy.visible(user, "report.view", Organisation.objects.order_by("name", "pk"))
 
 
-def _distinct(model_label: str, field: str, organisation_ids) -> list[str]:
+PLACES = ("region", "local_authority")
+
+
+def _places(model_label: str, organisation_ids) -> list[tuple[str, str]]:
+    """The (region, local authority) pairs found in a model's records, in one query."""
     model = apps.get_model(model_label)
-    found = (
+    return list(
         model.objects.filter(organisation_id__in=organisation_ids)
-        .exclude(**{field: ""})
-        .values_list(field, flat=True)
+        .values_list(*PLACES)
         # Without clearing the model's default ordering, DISTINCT would be over the ordering's
         # columns too: a row per record rather than per value.
-        .order_by(field)
+        .order_by()
         .distinct()
     )
-    return list(found)
 
 
 def filter_form(user: User, data, *, today: date) -> ReportFilterForm:
     """The filter form of a report page, with the choices this reader has."""
     organisations = list(report_organisations(user))
     ids = [organisation.pk for organisation in organisations]
+    pairs = [*_places("casework.Case", ids), *_places("accommodation.Property", ids)]
     places = {}
-    for field in ("region", "local_authority"):
+    for position, field in enumerate(PLACES):
         # One choice per place however it was capitalised (the filter ignores case).
         found: dict[str, str] = {}
-        for name in sorted(
-            [
-                *_distinct("casework.Case", field, ids),
-                *_distinct("accommodation.Property", field, ids),
-            ]
-        ):
+        for name in sorted({pair[position] for pair in pairs} - {""}):
             found.setdefault(name.casefold(), name)
         places[field] = sorted(found.values(), key=str.casefold)
     return ReportFilterForm(

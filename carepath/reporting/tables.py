@@ -18,6 +18,10 @@ SHARE = "share"  # a percentage
 
 TOTAL = "total"
 
+# How a cell shows on a page, besides the kinds of column above.
+HEADER = "header"  # the row's name
+EMPTY = "empty"  # no figure
+
 
 @dataclass(frozen=True)
 class Column:
@@ -106,17 +110,29 @@ class Table:
             for row in self.rows
         ]
 
-    def grid(self) -> list[list[tuple[Column, object]]]:
-        """Each row as (column, value) pairs, for a template."""
-        return [
-            [(column, column.shown(row.get(column.key))) for column in self.columns]
-            for row in self.rows
-        ]
+    def _cells(self, row: dict) -> list[tuple[str, object]]:
+        header = self.header_key
+        cells = []
+        for column in self.columns:
+            value = column.shown(row.get(column.key))
+            if column.key == header:
+                shows = HEADER
+            elif column.kind != LABEL and value is None:
+                shows = EMPTY
+            else:
+                shows = column.kind
+            cells.append((shows, value))
+        return cells
 
-    def total_grid(self) -> list[tuple[Column, object]]:
+    def grid(self) -> list[list[tuple[str, object]]]:
+        """Each row as (how the cell shows, value) pairs for a template: HEADER (the row's
+        name), LABEL, EMPTY (no figure), SHARE, or any other figure."""
+        return [self._cells(row) for row in self.rows]
+
+    def total_grid(self) -> list[tuple[str, object]]:
         if self.total_row is None:
             return []
-        return [(column, column.shown(self.total_row.get(column.key))) for column in self.columns]
+        return self._cells(self.total_row)
 
     def chart_data(self) -> dict | None:
         """What the page's script draws: labels, and one list of numbers per series."""

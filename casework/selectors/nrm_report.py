@@ -15,12 +15,18 @@ Definitions (also on the page, in ``NOTES``):
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import date
+from functools import cache
 
+from django.db import models
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from carepath.clocks.models import PeriodKind
 from carepath.clocks.selectors import NoPeriodRule, all_period_rules, deadline
 from carepath.reporting.disclosure import TOTAL_ROW, Relation, Unpublished
 from carepath.reporting.filters import ReportFilter
@@ -61,6 +67,7 @@ EXPLOITATION_LABELS = {**dict(ExploitationType.choices), MULTIPLE: _("Multiple t
 NOT_RECORDED = "not_recorded"
 AUTHORITY_LABELS = {**dict(CompetentAuthority.choices), NOT_RECORDED: _("Not recorded")}
 AGENCY_COLUMNS = tuple(f"{group}_{gender}" for group in (ADULT, MINOR) for gender in GENDERS)
+DECISION_STAGES = {"rg": _("Reasonable grounds"), "cg": _("Conclusive grounds")}
 
 NOTES = [
     _(
@@ -85,23 +92,6 @@ NOTES = [
         "under the rule in force on the day of submission."
     ),
 ]
-
-
-def _age(born: date | None, on: date | None) -> int | None:
-    if born is None or on is None:
-        return None
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def age_group(born: date | None, on: date | None) -> str:
-    age = _age(born, on)
-    if age is None:
-        return AGE_UNKNOWN
-    return MINOR if age <= MINOR_UNTIL else ADULT
-
-
-def gender_group(gender: str) -> str:
-    return gender if gender in (Gender.FEMALE, Gender.MALE) else "other"
 
 
 def exploitation_group(types: Iterable[str] | None) -> str:
@@ -136,56 +126,126 @@ def _gender_row(counter: Counter, **labels) -> dict:
     return row
 
 
-def _referrals(filters: ReportFilter) -> list[dict]:
-    """One plain record per referral in the period: only the fields the tables count."""
-    found = (
-        Case.objects.filter(filters.cases_q(), filters.period_q("referral_date"))
-        .values_list(
-            "gender",
-            "date_of_birth",
-            "verified_date_of_birth",
-            "first_exploitation_date",
-            "referral_date",
-            "exploitation_types",
-            "claimed_nationality",
-            "verified_nationality",
-            "referring_agency__name",
-            "nrm__competent_authority",
+def gender_counts() -> dict[str, Count]:
+    """The cases of each of GENDERS, as aggregates: "other" counts every gender but female
+    and male."""
+    return {
+        "female": Count("pk", filter=Q(gender=Gender.FEMALE)),
+        "male": Count("pk", filter=Q(gender=Gender.MALE)),
+        "other": Count("pk", filter=~Q(gender__in=(Gender.FEMALE, Gender.MALE))),
+    }
+
+
+def _day_number(day) -> models.Expression:
+    return ExtractYear(day) * 10000 + ExtractMonth(day) * 100 + ExtractDay(day)
+
+
+class _Under(models.Func):
+    """Whether someone born on ``born`` is under ``years`` years old on ``on``, their age
+    counted in whole years as birthdays come (born on 29 February: on 1 March, in a year
+    without one)."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, born, on, *, years: int) -> None:
+        # With each date written as the number yyyymmdd, the age in whole years is the
+        # difference of the numbers divided by 10000, rounded down.
+        portable = LessThan(_day_number(on) - _day_number(born), years * 10000)
+        super().__init__(born, on, portable)
+        self.years = years
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.get_source_expressions()[2])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # The same, several times quicker than EXTRACT: PostgreSQL takes years from 29
+        # February to 28 February, so "born after the day that many years before" agrees.
+        born, on, _portable = self.get_source_expressions()
+        born_sql, born_params = compiler.compile(born)
+        on_sql, on_params = compiler.compile(on)
+        return (
+            f"{born_sql} > {on_sql} - make_interval(years => %s)",
+            (*born_params, *on_params, self.years),
         )
+
+
+def _age_group_on(field: str) -> models.Case:
+    """ADULT, MINOR or AGE_UNKNOWN by the age on the date in ``field``, from the verified
+    date of birth where there is one."""
+    born = Coalesce("verified_date_of_birth", "date_of_birth")
+    return models.Case(
+        models.When(
+            Q(verified_date_of_birth=None, date_of_birth=None) | Q(**{field: None}),
+            then=models.Value(AGE_UNKNOWN),
+        ),
+        models.When(_Under(born, F(field), years=MINOR_UNTIL + 1), then=models.Value(MINOR)),
+        default=models.Value(ADULT),
+    )
+
+
+def _referral_groups(filters: ReportFilter, *, age_on: str, fields: tuple[str, ...]):
+    """The referrals in the period counted in the database, by gender group, for each age
+    group (at the date in ``age_on``) and each value of ``fields``."""
+    return (
+        Case.objects.filter(filters.cases_q(), filters.period_q("referral_date"))
+        .annotate(age=_age_group_on(age_on))
+        .values("age", *fields)
+        .annotate(**gender_counts())
         .order_by()
     )
-    referrals = []
-    for (
-        gender,
-        born,
-        verified_born,
-        first_exploited,
-        referred,
-        types,
-        claimed,
-        verified,
-        agency,
-        authority,
-    ) in found.iterator(chunk_size=5000):
-        born = verified_born or born
-        referrals.append(
-            {
-                "gender": gender_group(gender),
-                "age_at_exploitation": age_group(born, first_exploited),
-                "age_at_referral": age_group(born, referred),
-                "exploitation": exploitation_group(types),
-                "country": str(verified or claimed or ""),
-                "agency": agency or "",
-                "authority": authority or NOT_RECORDED,
-            }
-        )
-    return referrals
 
 
-def _total_table(referrals: list[dict]) -> Table:
-    row = _gender_row(
-        Counter(referral["gender"] for referral in referrals), group=_("All referrals")
+def _people(filters: ReportFilter) -> list[dict]:
+    """The referrals by age at exploitation, exploitation type and nationality: each with
+    its count of each gender group."""
+    found = _referral_groups(
+        filters,
+        age_on="first_exploitation_date",
+        fields=("exploitation_types", "claimed_nationality", "verified_nationality"),
     )
+    return [
+        {
+            "age": row["age"],
+            "exploitation": exploitation_group(row["exploitation_types"]),
+            "country": str(row["verified_nationality"] or row["claimed_nationality"] or ""),
+            **{gender: row[gender] for gender in GENDERS},
+        }
+        for row in found
+    ]
+
+
+def _referrers(filters: ReportFilter) -> list[dict]:
+    """The referrals by age at referral, referring agency and competent authority: each with
+    its count of each gender group."""
+    found = _referral_groups(
+        filters,
+        age_on="referral_date",
+        fields=("referring_agency__name", "nrm__competent_authority"),
+    )
+    return [
+        {
+            "age": row["age"],
+            "agency": row["referring_agency__name"] or "",
+            "authority": row["nrm__competent_authority"] or NOT_RECORDED,
+            **{gender: row[gender] for gender in GENDERS},
+        }
+        for row in found
+    ]
+
+
+def _by_gender(groups: list[dict], key: Callable[[dict], Hashable]) -> dict[Hashable, Counter]:
+    """The gender counts of ``groups`` added up by ``key``, in the order first met."""
+    counts: dict[Hashable, Counter] = defaultdict(Counter)
+    for group in groups:
+        counter = counts[key(group)]
+        for gender in GENDERS:
+            counter[gender] += group[gender]
+    return counts
+
+
+def _total_table(people: list[dict]) -> Table:
+    total = Counter({gender: sum(group[gender] for group in people) for gender in GENDERS})
+    row = _gender_row(total, group=_("All referrals"))
     return Table(
         key="total",
         title=_("Referrals"),
@@ -195,10 +255,8 @@ def _total_table(referrals: list[dict]) -> Table:
     )
 
 
-def _exploitation_table(referrals: list[dict]) -> Table:
-    counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for referral in referrals:
-        counts[referral["age_at_exploitation"], referral["exploitation"]][referral["gender"]] += 1
+def _exploitation_table(people: list[dict]) -> Table:
+    counts = _by_gender(people, lambda group: (group["age"], group["exploitation"]))
     groups = [ADULT, MINOR]
     if any(group == AGE_UNKNOWN for group, _kind in counts):
         groups.append(AGE_UNKNOWN)
@@ -235,10 +293,8 @@ def _country_name(code: str) -> str:
     return str(countries.name(code)) if code else ""
 
 
-def _nationality_table(referrals: list[dict], *, key: str, title, description) -> Table:
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for referral in referrals:
-        counts[referral["country"]][referral["gender"]] += 1
+def _nationality_table(people: list[dict], *, key: str, title, description) -> Table:
+    counts = _by_gender(people, lambda group: group["country"])
     known = sorted(
         (_gender_row(counter, country=code) for code, counter in counts.items() if code),
         key=lambda row: (-row[TOTAL], _country_name(row["country"]).casefold()),
@@ -269,12 +325,12 @@ def _nationality_table(referrals: list[dict], *, key: str, title, description) -
     )
 
 
-def _agency_table(referrals: list[dict]) -> Table:
+def _agency_table(referrers: list[dict]) -> Table:
     counts: dict[str, Counter] = defaultdict(Counter)
-    for referral in referrals:
-        group = referral["age_at_referral"]
-        column = "age_unknown" if group == AGE_UNKNOWN else f"{group}_{referral['gender']}"
-        counts[referral["agency"]][column] += 1
+    for group in referrers:
+        for gender in GENDERS:
+            column = "age_unknown" if group["age"] == AGE_UNKNOWN else f"{group['age']}_{gender}"
+            counts[group["agency"]][column] += group[gender]
     parts = [*AGENCY_COLUMNS, "age_unknown"]
     rows = []
     for agency, counter in counts.items():
@@ -308,8 +364,10 @@ def _agency_table(referrals: list[dict]) -> Table:
     )
 
 
-def _authority_table(referrals: list[dict]) -> Table:
-    counts = Counter(referral["authority"] for referral in referrals)
+def _authority_table(referrers: list[dict]) -> Table:
+    counts: Counter = Counter()
+    for group in referrers:
+        counts[group["authority"]] += sum(group[gender] for gender in GENDERS)
     rows = [
         {"authority": authority, TOTAL: counts[authority]}
         for authority in [*CompetentAuthority.values, NOT_RECORDED]
@@ -331,19 +389,35 @@ def _authority_table(referrals: list[dict]) -> Table:
     )
 
 
-def _decisions(filters: ReportFilter):
-    return NrmRecord.objects.filter(filters.cases_q("case__")).order_by()
-
-
-def _decision_table(filters: ReportFilter) -> Table:
-    records = _decisions(filters)
-    rows = []
-    for stage, label in (("rg", _("Reasonable grounds")), ("cg", _("Conclusive grounds"))):
-        issued = records.filter(filters.period_q(f"{stage}_decision_on")).values_list(
-            f"{stage}_positive", flat=True
+def _decisions(filters: ReportFilter) -> list[dict]:
+    """The decisions issued in the period, counted by the case's jurisdiction, the
+    submission date and the reasonable grounds decision date (what its target depends on)."""
+    issued = {stage: filters.period_q(f"{stage}_decision_on") for stage in DECISION_STAGES}
+    return list(
+        NrmRecord.objects.filter(filters.cases_q("case__"), issued["rg"] | issued["cg"])
+        .values("case__jurisdiction", "submitted_on", "rg_decision_on")
+        .annotate(
+            rg_issued=Count("pk", filter=issued["rg"]),
+            **{
+                f"{outcome}_{stage}": Count(
+                    "pk", filter=issued[stage] & Q(**{f"{stage}_positive": positive})
+                )
+                for stage in DECISION_STAGES
+                for outcome, positive in (("positive", True), ("negative", False))
+            },
         )
-        outcomes = Counter(issued)
-        row = {"stage": label, "positive": outcomes[True], "negative": outcomes[False]}
+        .order_by()
+    )
+
+
+def _decision_table(decisions: list[dict]) -> Table:
+    rows = []
+    for stage, label in DECISION_STAGES.items():
+        row = {
+            "stage": label,
+            "positive": sum(group[f"positive_{stage}"] for group in decisions),
+            "negative": sum(group[f"negative_{stage}"] for group in decisions),
+        }
         row[TOTAL] = row["positive"] + row["negative"]
         row["share_positive"] = share(row["positive"], row[TOTAL])
         rows.append(row)
@@ -364,25 +438,32 @@ def _decision_table(filters: ReportFilter) -> Table:
     )
 
 
-def _rg_target_table(filters: ReportFilter) -> Table:
-    rules = all_period_rules()
-    decided = (
-        _decisions(filters)
-        .filter(filters.period_q("rg_decision_on"), submitted_on__isnull=False)
-        .values_list("submitted_on", "rg_decision_on", "case__jurisdiction")
-    )
-    within = outside = 0
-    for submitted, decided_on, jurisdiction in decided:
+def _rg_target_table(decisions: list[dict]) -> Table:
+    rules = [rule for rule in all_period_rules() if rule.kind == PeriodKind.NRM_RG_TARGET]
+
+    @cache
+    def target_of(jurisdiction: str, submitted: date) -> date | None:
         try:
-            target = deadline(
-                kind="nrm_rg_target", jurisdiction=jurisdiction, start=submitted, rules=rules
+            return deadline(
+                kind=PeriodKind.NRM_RG_TARGET,
+                jurisdiction=jurisdiction,
+                start=submitted,
+                rules=rules,
             )
         except NoPeriodRule:
-            continue  # no target was in force: neither met nor missed
-        if decided_on <= target:
-            within += 1
+            return None  # no target was in force: neither met nor missed
+
+    within = outside = 0
+    for group in decisions:
+        if not group["rg_issued"] or group["submitted_on"] is None:
+            continue
+        target = target_of(group["case__jurisdiction"], group["submitted_on"])
+        if target is None:
+            continue
+        if group["rg_decision_on"] <= target:
+            within += group["rg_issued"]
         else:
-            outside += 1
+            outside += group["rg_issued"]
     row = {
         "measure": _("Reasonable grounds decisions"),
         "within": within,
@@ -481,34 +562,34 @@ def _relations(tables: dict[str, Table]) -> list[Relation]:
 
 
 def nrm_report(filters: ReportFilter) -> Report:
-    referrals = _referrals(filters)
-    adults = [r for r in referrals if r["age_at_exploitation"] == ADULT]
-    minors = [r for r in referrals if r["age_at_exploitation"] == MINOR]
+    people = _people(filters)
+    referrers = _referrers(filters)
+    decisions = _decisions(filters)
     tables = [
-        _total_table(referrals),
-        _exploitation_table(referrals),
+        _total_table(people),
+        _exploitation_table(people),
         _nationality_table(
-            referrals,
+            people,
             key="by_nationality",
             title=_("Referrals by nationality and gender"),
             description=_("Every referral, ranked by number."),
         ),
         _nationality_table(
-            adults,
+            [group for group in people if group["age"] == ADULT],
             key="by_nationality_adult",
             title=_("Adults by nationality and gender"),
             description=_("Adult at the first claimed exploitation."),
         ),
         _nationality_table(
-            minors,
+            [group for group in people if group["age"] == MINOR],
             key="by_nationality_minor",
             title=_("Minors by nationality and gender"),
             description=_("17 or under at the first claimed exploitation."),
         ),
-        _agency_table(referrals),
-        _authority_table(referrals),
-        _decision_table(filters),
-        _rg_target_table(filters),
+        _agency_table(referrers),
+        _authority_table(referrers),
+        _decision_table(decisions),
+        _rg_target_table(decisions),
     ]
     return Report(
         key="nrm",

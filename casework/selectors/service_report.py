@@ -42,7 +42,8 @@ from carepath.reporting.tables import (
 )
 from casework.models import Case, CaseState
 from casework.models.case import OPEN_STATES
-from casework.models.choices import ClosureReason, DeclineReason, Gender, Outcome
+from casework.models.choices import ClosureReason, DeclineReason, Outcome
+from casework.selectors.nrm_report import gender_counts
 
 GENDERS = ("female", "male", "other")
 GENDER_LABELS = {"female": _("Female"), "male": _("Male"), "other": _("Other or not known")}
@@ -115,11 +116,7 @@ def _new_referrals_table(cases, filters: ReportFilter) -> Table:
         cases.filter(filters.period_q("referral_date"))
         .annotate(month=TruncMonth("referral_date"))
         .values("month")
-        .annotate(
-            female=Count("pk", filter=Q(gender=Gender.FEMALE)),
-            male=Count("pk", filter=Q(gender=Gender.MALE)),
-            other=Count("pk", filter=~Q(gender__in=(Gender.FEMALE, Gender.MALE))),
-        )
+        .annotate(**gender_counts())
         .order_by()
     )
     by_month = {_month_key(row["month"]): row for row in counted}
