@@ -54,7 +54,7 @@ BUDGETS = {
     "marac agenda": 16,
     "marac agenda (partner)": 17,
     "marac minutes": 13,
-    "nrm report": 19,
+    "nrm report": 17,
 }
 # Pages of one record, measured on the large data set and again after more rows were added
 # to that record (the others grow with the data set itself).
