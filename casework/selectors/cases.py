@@ -140,6 +140,8 @@ def counted_page(rows: QuerySet, number, *, per_page: int) -> Page:
     except (TypeError, ValueError):
         number = 1
     start = (number - 1) * per_page
+    if start > 2**31:  # past any list's end, and past what a database takes as an offset
+        return paginator.get_page(number)
     found = list(rows.annotate(counted=Window(Count("pk")))[start : start + per_page])
     if not found and number > 1:
         return paginator.get_page(number)
