@@ -28,6 +28,7 @@ import logging
 import math
 import random
 from dataclasses import dataclass
+from functools import cache, partial
 
 import numpy as np
 from django.conf import settings
@@ -280,9 +281,10 @@ class _Problem:
                     return True
         return False
 
-    def _around(self, cell: Cell, steps, hidden: set, *, useful_only: bool):
+    def _around(self, cell: Cell, steps, hidden: set, *, derivable=None):
         """What to hide next for one pinned count: (cells, as "[c]" without a range?).
-        ``useful_only`` passes over figures that would still follow from a shown line."""
+        ``derivable`` (``_derivable``, when given) passes over figures that would still follow
+        from a shown line."""
         for pick, widen_range in steps:
             reach = {cell}
             seen_cells = {cell}
@@ -293,7 +295,7 @@ class _Problem:
                     break
                 seen_lines |= lines
                 near = {c for n in lines for c in (self.lines[n][0], *self.lines[n][1])}
-                found = {c for c in pick(near) if not (useful_only and self._derivable(c, hidden))}
+                found = {c for c in pick(near) if not (derivable and derivable(c))}
                 if found:
                     if widen_range:
                         return found, True
@@ -390,10 +392,12 @@ class _Problem:
             widened = False
             hidden = set(self.hidden)
             steps = self._steps(hidden, set(self.unbounded))
+            # Worked out once a figure while ``hidden`` stays the same (many counts ask).
+            derivable = cache(partial(self._derivable, hidden=hidden))
             for cell in sorted(candidates, key=repr):
-                found, widen_range = self._around(cell, steps, hidden, useful_only=True)
+                found, widen_range = self._around(cell, steps, hidden, derivable=derivable)
                 if not found:
-                    found, widen_range = self._around(cell, steps, hidden, useful_only=False)
+                    found, widen_range = self._around(cell, steps, hidden)
                 if widen_range:
                     self.unbounded |= found
                 else:
