@@ -264,6 +264,27 @@ class Case(VersionedModel):
                 condition=models.Q(state__in=ACTIVE_STATES),
                 name="case_active_idx",
             ),
+            # The NRM report: an organisation's referrals in a period, grouped and counted from
+            # the index alone (``nrm_report``'s people and referrers tables).
+            models.Index(
+                fields=["organisation", "referral_date"],
+                include=[
+                    "id",
+                    "team",
+                    "jurisdiction",
+                    "gender",
+                    "date_of_birth",
+                    "verified_date_of_birth",
+                    "first_exploitation_date",
+                    "exploitation_types",
+                    "claimed_nationality",
+                    "verified_nationality",
+                    "referring_agency",
+                    "region",
+                    "local_authority",
+                ],
+                name="case_report_idx",
+            ),
         ]
 
     def __str__(self) -> str:
