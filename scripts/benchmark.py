@@ -1144,8 +1144,8 @@ def render_doc(results: dict) -> str:
         f"{len(rows) - len(failed)} of {len(rows)} targets met"
         + (f"; **{len(failed)} not met** (below)." if failed else "."),
         "",
-        "The machine is shared with other work: its one-minute load average (2 keeps both "
-        "cores busy) was, at the start and the end of "
+        "How busy the machine was: its one-minute load average (the benchmark keeps about one "
+        "core busy itself, and 2 keeps both busy) was, at the start and the end of "
         + (
             "each part, "
             + "; ".join(
