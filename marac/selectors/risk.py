@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,9 @@ from marac.models import (
     RiskChecklist,
     RiskLevel,
 )
+
+# The assessments and incidents the case page lists, newest first.
+SHOWN = 20
 
 
 def checklists_in_use() -> list[RiskChecklist]:
@@ -48,17 +51,17 @@ def incidents_of(case: Case) -> QuerySet[Incident]:
 
 def reassessment_due(case: Case) -> bool:
     """No assessment yet, or an incident since the latest one."""
-    latest = assessments_of(case).first()
+    return _reassessment_due(case, latest=assessments_of(case).first())
+
+
+def _reassessment_due(case: Case, *, latest: RiskAssessment | None) -> bool:
     if latest is None:
         return True
-    incidents = case.incidents.all()
-    return (
-        incidents.filter(occurred_on__gt=latest.assessed_on).exists()
+    return case.incidents.filter(
+        Q(occurred_on__gt=latest.assessed_on)
         # An incident on the day of the assessment but recorded after it.
-        or incidents.filter(
-            occurred_on=latest.assessed_on, recorded_at__gt=latest.created_at
-        ).exists()
-    )
+        | Q(occurred_on=latest.assessed_on, recorded_at__gt=latest.created_at)
+    ).exists()
 
 
 CRITERIA = ("visible_high_risk", "professional_judgement", "potential_escalation", "repeat")
@@ -82,8 +85,31 @@ class Eligibility:
 def marac_eligibility(case: Case, area: MaracArea, *, today: date | None = None) -> Eligibility:
     """Which MARAC referral criteria the case meets for this area, and why."""
     today = today or timezone.localdate()
+    last_referral = (
+        MaracReferral.objects.filter(case=case, area=area, referred_on__lte=today)
+        .order_by("-referred_on", "-pk")
+        .first()
+    )
+    return _eligibility(
+        case,
+        area,
+        today=today,
+        latest=assessments_of(case).filter(assessed_on__lte=today).first(),
+        last_referral=last_referral,
+    )
+
+
+def _eligibility(
+    case: Case,
+    area: MaracArea,
+    *,
+    today: date,
+    latest: RiskAssessment | None,
+    last_referral: MaracReferral | None,
+) -> Eligibility:
+    """``marac_eligibility`` from the case's latest assessment and its last referral to the
+    area, both as of ``today``."""
     result = Eligibility(area=area)
-    latest = assessments_of(case).filter(assessed_on__lte=today).first()
     if latest is not None:
         if latest.score >= latest.checklist.high_from:
             result.criteria.append("visible_high_risk")
@@ -109,11 +135,6 @@ def marac_eligibility(case: Case, area: MaracArea, *, today: date | None = None)
                     "threshold": area.escalation_incidents,
                 }
             )
-    last_referral = (
-        MaracReferral.objects.filter(case=case, area=area, referred_on__lte=today)
-        .order_by("-referred_on", "-pk")
-        .first()
-    )
     if last_referral is not None:
         # Any incident within 12 months of the last referral to this MARAC: always referred.
         window_end = min(last_referral.referred_on + relativedelta(months=12), today)
@@ -140,18 +161,39 @@ def marac_eligibility(case: Case, area: MaracArea, *, today: date | None = None)
 
 
 def risk_summary(case: Case, *, today: date | None = None) -> dict:
-    """What the case page shows about risk."""
-    assessments = list(assessments_of(case)[:20])
+    """What the case page shows about risk. The latest assessment and the last referral to
+    each area come from the lists it shows, not from queries of their own."""
+    today = today or timezone.localdate()
+    assessments = list(assessments_of(case)[:SHOWN])
     for assessment in assessments:
         assessment.level_label = RiskLevel(assessment.level).label
+    latest = assessments[0] if assessments else None
+    # The newest assessment made by today (one dated later is not yet in force).
+    in_force = next((a for a in assessments if a.assessed_on <= today), None)
+    if in_force is None and len(assessments) == SHOWN:
+        in_force = assessments_of(case).filter(assessed_on__lte=today).first()
+    referrals = marac_referrals_of(case, today=today)  # newest first
+    last_referrals = {}
+    for referral in referrals:
+        if referral.referred_on <= today:
+            last_referrals.setdefault(referral.area_id, referral)
     areas = MaracArea.objects.filter(organisation_id=case.organisation_id)
     return {
-        "latest": assessments[0] if assessments else None,
+        "latest": latest,
         "assessments": assessments,
-        "incidents": list(incidents_of(case)[:20]),
-        "reassessment_due": reassessment_due(case),
-        "eligibility": [marac_eligibility(case, area, today=today) for area in areas],
-        "referrals": marac_referrals_of(case, today=today),
+        "incidents": list(incidents_of(case)[:SHOWN]),
+        "reassessment_due": _reassessment_due(case, latest=latest),
+        "eligibility": [
+            _eligibility(
+                case,
+                area,
+                today=today,
+                latest=in_force,
+                last_referral=last_referrals.get(area.pk),
+            )
+            for area in areas
+        ],
+        "referrals": referrals,
     }
 
 

@@ -2,9 +2,11 @@ import datetime
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from marac.models import Incident, MaracArea, MaracReferral
-from marac.selectors.risk import marac_eligibility
+from marac.selectors.risk import marac_eligibility, risk_summary
 from marac.services.risk import risk_assessment_record
 from tests.marac.conftest import TODAY, answers_with
 
@@ -145,3 +147,52 @@ def test_criteria_combine(case_a, caseworker_a, dash, area, referred):
         "repeat",
     ]
     assert len(eligibility.reasons) == 4
+
+
+def _summary_criteria(case, today):
+    return {e.area.pk: e.criteria for e in risk_summary(case, today=today)["eligibility"]}
+
+
+def test_the_case_page_finds_what_each_area_finds(
+    case_a, caseworker_a, manager_a, dash, area, org_a, referred
+):
+    other = MaracArea.objects.create(organisation=org_a, name="Westborough MARAC")
+    _incident(case_a, caseworker_a, 11)
+    earlier = TODAY - relativedelta(days=10)
+    for assessed_on, yes in ((earlier, 15), (TODAY, 0)):
+        risk_assessment_record(
+            by=caseworker_a,
+            case=case_a,
+            checklist=dash,
+            assessed_on=assessed_on,
+            answers=answers_with(yes),
+        )
+    MaracReferral.objects.create(
+        case=case_a, area=area, referred_on=TODAY - relativedelta(days=2), referred_by=manager_a
+    )
+    MaracReferral.objects.create(
+        case=case_a, area=other, referred_on=REFERRED_ON, referred_by=manager_a
+    )
+    # As of five days ago the later assessment and referral had not been made.
+    for day in (TODAY - relativedelta(days=5), TODAY):
+        expected = {a.pk: marac_eligibility(case_a, a, today=day).criteria for a in (area, other)}
+        assert _summary_criteria(case_a, day) == expected
+    assert _summary_criteria(case_a, TODAY - relativedelta(days=5)) == {
+        area.pk: ["visible_high_risk", "repeat"],
+        other.pk: ["visible_high_risk", "repeat"],
+    }
+    # Today: the low score is in force, and the incident came before this area's new referral.
+    assert _summary_criteria(case_a, TODAY) == {area.pk: [], other.pk: ["repeat"]}
+
+
+def test_the_case_page_reads_no_more_for_more_areas(
+    case_a, caseworker_a, dash, area, org_a, django_assert_max_num_queries
+):
+    _assess(case_a, caseworker_a, dash, 15)
+    risk_summary(case_a, today=TODAY)  # content types and the like, looked up once
+    with CaptureQueriesContext(connection) as one_area:
+        risk_summary(case_a, today=TODAY)
+    for name in ("North", "South", "East"):
+        MaracArea.objects.create(organisation=org_a, name=f"{name} MARAC")
+    with django_assert_max_num_queries(len(one_area)):
+        assert len(risk_summary(case_a, today=TODAY)["eligibility"]) == 4

@@ -45,7 +45,7 @@ SMALL, LARGE = 300, 600
 
 BUDGETS = {
     "caseload": 15,
-    "case": 42,
+    "case": 38,
     "timeline": 11,
     "dashboard": 19,
     "vacancy board": 17,
