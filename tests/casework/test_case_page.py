@@ -33,16 +33,21 @@ def _page(client, user, case) -> str:
     return response.content.decode()
 
 
-def test_each_episode_links_to_the_other(client, team_a, manager_a):
-    first = CaseFactory(team=team_a, by=manager_a)
+def _declined_then_reopened(team, manager):
+    """A referral declined, then re-opened as a second episode: (first, second)."""
+    first = CaseFactory(team=team, by=manager)
     case_services.case_decline(
-        by=manager_a,
+        by=manager,
         case=first,
         expected_version=first.version,
         decline_reason="no_capacity",
         reason="No space this week",
     )
-    second = case_services.case_reopen(by=manager_a, case=first, reason="Came back for support")
+    return first, case_services.case_reopen(by=manager, case=first, reason="Came back for support")
+
+
+def test_each_episode_links_to_the_other(client, team_a, manager_a):
+    first, second = _declined_then_reopened(team_a, manager_a)
     assert second.reference != first.reference
 
     page = _page(client, manager_a, first)
@@ -56,15 +61,7 @@ def test_each_episode_links_to_the_other(client, team_a, manager_a):
 
 
 def test_the_episode_links_take_one_query(client, team_a, manager_a):
-    first = CaseFactory(team=team_a, by=manager_a)
-    case_services.case_decline(
-        by=manager_a,
-        case=first,
-        expected_version=first.version,
-        decline_reason="no_capacity",
-        reason="No space this week",
-    )
-    second = case_services.case_reopen(by=manager_a, case=first, reason="Came back for support")
+    _first, second = _declined_then_reopened(team_a, manager_a)
     alone = CaseFactory(team=team_a, by=manager_a)
     _page(client, manager_a, alone)  # the session's first request records it
     assert _queries(client, second) == _queries(client, alone) + 1
