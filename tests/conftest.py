@@ -1,5 +1,6 @@
 import pytest
 from django.db import transaction
+from django.utils import translation
 
 from carepath.people.models import Role
 from tests.factories import OrganisationFactory, TeamFactory, UserFactory
@@ -13,6 +14,15 @@ def module_transaction(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language. A request by someone who chose Welsh leaves
+    Welsh active in the thread that made it, for whichever test that thread runs next."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
