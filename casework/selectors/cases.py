@@ -1,4 +1,6 @@
+from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
@@ -84,8 +86,8 @@ def service_dashboard(
 ) -> dict:
     """For a service manager: caseload per worker, unallocated referrals, breached targets and
     missing people, across their organisation. Each is a query the page shows a page of; the
-    breached targets are the cases that may have an overdue deadline (``may_be_overdue``), each
-    page's worked out by ``overdue_of``."""
+    breached targets are the cases that may have an overdue deadline (``may_be_overdue``), for
+    ``breached_page``."""
     today = today or timezone.localdate()
     rules = rules if rules is not None else all_period_rules()
     # The referrer's contact details are not shown: they are not decrypted.
@@ -130,15 +132,20 @@ def service_dashboard(
     }
 
 
+def _page_number(number) -> int:
+    """A page number from a URL: 1 for anything that is not one."""
+    try:
+        return max(int(number), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
 def counted_page(rows: QuerySet, number, *, per_page: int) -> Page:
     """Page ``number`` of ``rows``, as ``Paginator.get_page`` gives it (the first page for a
     number that is not one, the last past the end), counted in the query that reads the page
     (``COUNT(*) OVER ()``) rather than in one of its own that runs the filter again."""
     paginator = Paginator(rows, per_page)
-    try:
-        number = max(int(number), 1)
-    except (TypeError, ValueError):
-        number = 1
+    number = _page_number(number)
     start = (number - 1) * per_page
     if start > 2**31:  # past any list's end, and past what a database takes as an offset
         return paginator.get_page(number)
@@ -149,19 +156,89 @@ def counted_page(rows: QuerySet, number, *, per_page: int) -> Page:
     return Page(found, number, paginator)
 
 
-def breached_page(breached: QuerySet[Case], number, *, per_page: int) -> Page:
-    """Page ``number`` of the dashboard's breached targets (``service_dashboard``): found and
-    counted from an index (``counted_page`` of their ids), then only the page's cases are read,
-    with their deadline data."""
-    # The state too: django-fsm reads it as each case is made (a query each if deferred).
-    ids = breached.prefetch_related(None).select_related(None).only("pk", "state")
-    page = counted_page(ids, number, per_page=per_page)
-    cases = with_deadline_data(
-        Case.objects.filter(pk__in=[case.pk for case in page]).defer("referrer_contact")
-    )
-    by_pk = {case.pk: case for case in cases}
-    page.object_list = [by_pk[case.pk] for case in page.object_list]
-    return page
+# The most cases whose deadlines ``breached_page`` works out at a time.
+BREACHED_BATCH_MAX = 500
+
+
+@dataclass
+class WalkedPage:
+    """A page of a list read from its start up to the page and one row beyond it: whether
+    another page follows is known, how many pages there are is not (``paginator`` is None)."""
+
+    object_list: list
+    number: int
+    more: bool
+    paginator = None
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def has_other_pages(self) -> bool:
+        return self.has_previous() or self.has_next()
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def breached_page(
+    breached: QuerySet[Case],
+    number,
+    *,
+    per_page: int,
+    today: date,
+    rules: Sequence[PeriodRule],
+) -> WalkedPage:
+    """Page ``number`` of the dashboard's breached targets (``service_dashboard``): each case
+    with a deadline overdue, with those deadlines (as ``overdue_of`` gives them).
+
+    ``may_be_overdue`` finds the cases that may have one from indexes, and some of them have
+    none (a clock at its shortest possible length, say). So their deadlines are worked out a batch
+    at a time, in the list's order, until the page and one case beyond it are found: every page
+    is full, and every case with something overdue is on one. The number of pages would need
+    every case worked out, so the page says only whether another follows. A number past the end
+    gives the last page."""
+    number = _page_number(number)
+    skip = (number - 1) * per_page
+    ids = breached.prefetch_related(None).select_related(None).values_list("pk", flat=True)
+    found: list[tuple[Case, list]] = []
+    before = deque(maxlen=per_page)  # the last ones before the page, for a number past the end
+    seen = offset = 0
+    while len(found) <= per_page:
+        # Most cases found have something overdue: half as many again as still wanted.
+        wanted = skip + per_page + 1 - seen
+        size = min(wanted + wanted // 2 + 1, BREACHED_BATCH_MAX)
+        batch = list(ids[offset : offset + size])
+        offset += len(batch)
+        for row in _overdue_in_order(batch, today=today, rules=rules):
+            (found if seen >= skip else before).append(row)
+            seen += 1
+        if len(batch) < size:  # the list's end
+            break
+    if not found and number > 1:
+        number = max(-(-seen // per_page), 1)
+        on_last = seen - (number - 1) * per_page
+        found = list(before)[len(before) - on_last :]
+    return WalkedPage(found[:per_page], number, more=len(found) > per_page)
+
+
+def _overdue_in_order(ids: list[int], *, today: date, rules: Sequence[PeriodRule]):
+    if not ids:
+        return []
+    cases = with_deadline_data(Case.objects.filter(pk__in=ids).defer("referrer_contact"))
+    position = {pk: n for n, pk in enumerate(ids)}
+    return overdue_of(sorted(cases, key=lambda case: position[case.pk]), today=today, rules=rules)
 
 
 def overdue_of(

@@ -72,11 +72,13 @@ def dashboard(request):
         for name in ("unallocated", "missing", "workers")
     }
     pages["breached"] = selectors.breached_page(
-        data["breached"], request.GET.get("breached_page"), per_page=DASHBOARD_PER_PAGE
+        data["breached"],
+        request.GET.get("breached_page"),
+        per_page=DASHBOARD_PER_PAGE,
+        today=today,
+        rules=rules,
     )
     context = {name: page.object_list for name, page in pages.items()}
-    # The page's cases that may have an overdue deadline: those that do, with their deadlines.
-    context["breached"] = selectors.overdue_of(pages["breached"], today=today, rules=rules)
     context["pages"] = pages
     return render(request, "casework/dashboard.html", context)
 

@@ -68,8 +68,8 @@ def test_the_dashboard_lists_come_a_page_at_a_time(bench, client, monkeypatch):
     url = reverse("casework:dashboard")
     first = client.get(url)
     for name in ("unallocated", "breached", "workers"):
-        assert first.context["pages"][name].paginator.num_pages > 1, name
-        assert len(first.context[name]) <= 2
+        assert first.context["pages"][name].has_next(), name
+        assert len(first.context[name]) == 2
     assert 'href="?breached_page=2#breached-title"' in first.content.decode()
     second = client.get(url, {"unallocated_page": 2})
     assert second.context["pages"]["unallocated"].number == 2
