@@ -16,7 +16,7 @@ from carepath.clocks.models import PeriodRule
 from carepath.clocks.selectors import all_period_rules
 from carepath.people.models import Role, User
 from casework.models import Case, CaseState
-from casework.models.case import ACTIVE_STATES, OPEN_STATES
+from casework.models.case import ACTIVE_STATES, ENDED_STATES, OPEN_STATES
 from casework.models.records import GoalStatus, SupportGoal
 from casework.selectors.deadlines import RETURN_FOLLOWING_UP, may_be_overdue, with_deadlines
 from casework.selectors.legal import legal_prefetch
@@ -251,6 +251,20 @@ def overdue_of(
         for case, deadlines in with_deadlines(cases, today=today, rules=rules)
         if any(d.status == "overdue" for d in deadlines)
     ]
+
+
+def episodes_of(case: Case) -> dict:
+    """The episodes before and after this one, for their links: in one query, and only what
+    the links show. Only an ended case is re-opened (``case_reopen``): an open one has no next
+    episode to look for."""
+    episodes = {"previous": None, "next": None}
+    linked = Q(pk__in=[case.previous_episode_id] if case.previous_episode_id else [])
+    if case.state in ENDED_STATES:
+        linked |= Q(previous_episode=case)
+    # The state too: django-fsm reads it as each case is made (a query each if deferred).
+    for other in Case.objects.filter(linked).only("reference", "previous_episode", "state"):
+        episodes["next" if other.previous_episode_id == case.pk else "previous"] = other
+    return episodes
 
 
 def caseworkers_of(user: User) -> QuerySet[User]:

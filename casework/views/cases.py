@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,10 +17,9 @@ from carepath.pathway import PathwayError, available_transitions
 from carepath.people.models import Role
 from carepath.people.selectors import teams_for_intake
 from casework import forms
-from casework.models import Case, CaseState, MatterKind
-from casework.models.case import ENDED_STATES
+from casework.models import CaseState, MatterKind
 from casework.selectors import cases as selectors
-from casework.selectors.contact import contacts_of, sms_log_of
+from casework.selectors.contact import contacts_of, latest_texts_of
 from casework.selectors.deadlines import (
     case_deadlines,
     matter_deadline_rows,
@@ -182,45 +181,18 @@ def case_detail(request, pk: int):
         "goals": case.support_goals.all(),
         "needs": case.immediate_needs.all(),
         "notes": case.notes.select_related("recorded_by")[:20],
-        "episodes": _episodes(case),
+        "episodes": selectors.episodes_of(case),
         "appointments": case.appointments.prefetch_related("interpreters")
         .defer("location")
         .order_by("-starts_at", "-pk")[:20],
         "contacts": contacts,
-        "sms_log": _texts_of(case, contacts),
+        "sms_log": latest_texts_of(case, contacts=contacts),
         "placements": case.placements.select_related("provider", "bed_space__unit__property").defer(
             *PLACEMENT_NOT_SHOWN
         ),
         "risk": risk_summary(case, today=today),
     }
     return render(request, "casework/case_detail.html", context)
-
-
-def _texts_of(case, contacts: list) -> list:
-    """The case's latest texts, each with the number it went to taken from the case's numbers
-    (read and decrypted once) rather than read and decrypted again for every text."""
-    texts = list(sms_log_of(case).select_related(None)[:20])
-    numbers = {contact.pk: contact for contact in contacts}
-    for text in texts:
-        if text.safe_contact_id in numbers:
-            text.safe_contact = numbers[text.safe_contact_id]
-    others = [t for t in texts if t.safe_contact_id and t.safe_contact_id not in numbers]
-    prefetch_related_objects(others, "safe_contact")
-    return texts
-
-
-def _episodes(case) -> dict:
-    """The episodes before and after this one, for their links: in one query, and only what
-    the links show. Only an ended case is re-opened (``case_reopen``): an open one has no next
-    episode to look for."""
-    episodes = {"previous": None, "next": None}
-    linked = Q(pk__in=[case.previous_episode_id] if case.previous_episode_id else [])
-    if case.state in ENDED_STATES:
-        linked |= Q(previous_episode=case)
-    # The state too: django-fsm reads it as each case is made (a query each if deferred).
-    for other in Case.objects.filter(linked).only("reference", "previous_episode", "state"):
-        episodes["next" if other.previous_episode_id == case.pk else "previous"] = other
-    return episodes
 
 
 @role_required(*CASE_ROLES)
