@@ -31,7 +31,7 @@ OPEN_STATES = (
 )
 ENDED_STATES = (CaseState.DECLINED, CaseState.CLOSED)
 # Taken on and not ended: the cases whose deadlines the service dashboard watches.
-ACTIVE_STATES = (CaseState.ASSESSING, CaseState.SUPPORTED, CaseState.MOVING_ON, CaseState.MISSING)
+ACTIVE_STATES = tuple(state for state in OPEN_STATES if state != CaseState.REFERRED)
 
 
 @condition(_("Allocate a caseworker first."))

@@ -43,10 +43,8 @@ from carepath.reporting.tables import (
 from casework.models import Case, CaseState
 from casework.models.case import OPEN_STATES
 from casework.models.choices import ClosureReason, DeclineReason, Outcome
-from casework.selectors.nrm_report import gender_counts
+from casework.selectors.nrm_report import GENDER_LABELS, GENDERS, gender_counts
 
-GENDERS = ("female", "male", "other")
-GENDER_LABELS = {"female": _("Female"), "male": _("Male"), "other": _("Other or not known")}
 NOT_ALLOCATED = _("Not allocated")
 NOT_RECORDED = ""
 NONE_ACHIEVED = "none_achieved"
